@@ -198,10 +198,12 @@ public struct MessageFramer: Sendable {
             throw .reset(.badMessageType, .messageHeader, NotificationSubcode.MessageHeader.badMessageType,
                          data: [type.rawValue], "unknown message type \(type.rawValue)", offset: 18)
         }
-        guard length >= minimum, length <= limit else {
+        // A KEEPALIVE is exactly its header (RFC 4271 section 4.4).
+        let maximum = type == .keepalive ? BGPMessageHeader.length : limit
+        guard length >= minimum, length <= maximum else {
             throw .reset(.badMessageLength, .messageHeader, NotificationSubcode.MessageHeader.badMessageLength,
                          data: [UInt8(length >> 8), UInt8(length & 0xff)],
-                         "\(type) length \(length) outside \(minimum)...\(limit)", offset: 16)
+                         "\(type) length \(length) outside \(minimum)...\(maximum)", offset: 16)
         }
         guard available >= length else { return nil }
         let body = Array(buffer[(start + BGPMessageHeader.length)..<(start + length)])

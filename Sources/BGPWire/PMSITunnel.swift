@@ -130,12 +130,13 @@ public struct PMSITunnel: Hashable, Sendable, CustomStringConvertible {
     /// "Ingress Replication, label 100, endpoint 10.0.1.1": FRR's tunnel type name and label (as it
     /// shows them in route detail) plus the identifier.
     public var description: String {
-        var text = "\(tunnelType), label \(label)"
+        var text = "\(tunnelType)"
+        // FRR has no name for types above 7; show the number rather than its "No info" fallback.
+        if tunnelType.rawValue > TunnelType.mLDPMP2MP.rawValue { text += " (type \(tunnelType.rawValue))" }
+        text += ", label \(label)"
         switch tunnel {
         case .ingressReplication(let endpoint): text += ", endpoint \(endpoint)"
-        case .other(let type, let identifier):
-            // FRR has no name for types above 7; show the number rather than its "No info" fallback.
-            if type.rawValue > TunnelType.mLDPMP2MP.rawValue { text += " (type \(type.rawValue))" }
+        case .other(_, let identifier):
             if !identifier.isEmpty { text += ", identifier \(hexString(identifier))" }
         }
         if flags & Self.leafInformationRequired != 0 { text += ", leaf information required" }

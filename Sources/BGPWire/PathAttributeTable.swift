@@ -39,9 +39,10 @@ public enum PathAttributeTable {
 
         row(.origin, "ORIGIN", .wellKnown, withdraw) { r, _ throws(BGPError) in
             try expectLength(r, 1, .origin, code: .attributeLength)
-            guard let origin = Origin(rawValue: r.bytes[r.offset]) else {
-                throw BGPError(.invalidOrigin, .treatAsWithdraw, "ORIGIN value \(r.bytes[r.offset]) is undefined",
-                               offset: r.offset, attributeType: AttributeType.origin.rawValue)
+            let value = try read8(&r)
+            guard let origin = Origin(rawValue: value) else {
+                throw BGPError(.invalidOrigin, .treatAsWithdraw, "ORIGIN value \(value) is undefined",
+                               offset: r.offset - 1, attributeType: AttributeType.origin.rawValue)
             }
             return .origin(origin)
         }
@@ -137,6 +138,9 @@ public enum PathAttributeTable {
     }
 
     // Lengths were checked by the row before these reads; a failure here is still reported, never trapped.
+    private static func read8(_ r: inout WireReader) throws(BGPError) -> UInt8 {
+        do { return try r.readUInt8() } catch { throw truncated(error) }
+    }
     private static func read16(_ r: inout WireReader) throws(BGPError) -> UInt16 {
         do { return try r.readUInt16() } catch { throw truncated(error) }
     }

@@ -205,8 +205,8 @@ public struct UpdateMessage: Hashable, Sendable {
     public func encodeBody(into writer: inout WireWriter, context: CodecContext) throws(BGPError) {
         let withdrawnMark = writer.reserveLength(width: 2)
         PrefixNLRI.encodeList(withdrawnRoutes, into: &writer)
-        let attributesMark = writer.reserveLength(width: 2)
         guard writer.fillLength(withdrawnMark) else { throw Self.overflow("withdrawn routes") }
+        let attributesMark = writer.reserveLength(width: 2)
         for attribute in attributes { attribute.encode(into: &writer, context: context) }
         guard writer.fillLength(attributesMark) else { throw Self.overflow("path attributes") }
         PrefixNLRI.encodeList(nlri, into: &writer)

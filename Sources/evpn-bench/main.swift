@@ -21,8 +21,8 @@ func makeUpdate() -> (message: BGPMessage, routes: Int) {
         PathAttribute(.asPath(.empty)),
         PathAttribute(.localPref(100)),
         PathAttribute(.extendedCommunities([
-            ExtendedCommunity(rawValue: 0x0002_fde8_0000_0064), // RT:65000:100
-            ExtendedCommunity(rawValue: 0x030c_0000_0000_0008), // encapsulation VXLAN
+            .routeTarget(asn: 65000, value: 100),
+            .encapsulation(.vxlan),
         ])),
     ]
     var routes: [EVPNNLRI] = []
@@ -30,7 +30,7 @@ func makeUpdate() -> (message: BGPMessage, routes: Int) {
     while true {
         let mac = MACAddress(rawValue: 0xaabb_cc00_0000 + UInt64(count))
         let ip = IPAddress.v4(IPv4Address(rawValue: 0x0a01_0000 + UInt32(count)))
-        let route = MACIPAdvertisementRoute(rd: .init(.ipv4(address: IPv4Address(10, 0, 1, 1), number: 2)),
+        let route = MACIPAdvertisementRoute(rd: .ipv4(IPv4Address(10, 0, 1, 1), 2),
                                             mac: mac, ip: ip, label1: MPLSLabelField(vni: 100))
         let candidate = routes + [EVPNNLRI(route: .macIP(route))]
         let update = UpdateMessage(attributes: attributes + [PathAttribute(.mpReachNLRI(MPReachNLRI(evpn: candidate, nextHop: nextHop)))])
