@@ -137,10 +137,11 @@ public struct IPv6Address: Hashable, Comparable, Sendable, CustomStringConvertib
             }
         }
         if bestLength < 2 { bestStart = -1 }
-        // IPv4-mapped addresses print their tail as a dotted quad, as inet_ntop does.
-        if high == 0 && (low >> 32) == 0xffff {
-            return "::ffff:" + IPv4Address(rawValue: UInt32(truncatingIfNeeded: low)).description
-        }
+        // As glibc's inet_ntop (and so FRR) does: IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible
+        // (::a.b.c.d, the first six groups zero and the seventh not) addresses end in a dotted quad.
+        let tail = IPv4Address(rawValue: UInt32(truncatingIfNeeded: low)).description
+        if bestStart == 0 && bestLength == 5 && g[5] == 0xffff { return "::ffff:" + tail }
+        if bestStart == 0 && bestLength == 6 { return "::" + tail }
         var text = ""
         var i = 0
         while i < 8 {
