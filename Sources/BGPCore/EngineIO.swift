@@ -1,0 +1,43 @@
+// The engine's whole vocabulary with its runtime: what happened (inputs) and what to do (outputs).
+// The runtime performs outputs in order; nothing here blocks, sleeps or reads a clock.
+
+import BGPWire
+
+public enum EngineInput: Sendable {
+    /// Begin: active peers connect.
+    case start
+    /// An inbound TCP connection is up. Its ID is the runtime's, below `ConnectionID.engineRangeStart`.
+    case connectionAccepted(ConnectionID, remote: IPAddress, remotePort: UInt16, local: IPAddress)
+    /// An outbound `.connect` succeeded.
+    case connectionEstablished(ConnectionID)
+    /// An outbound `.connect` failed.
+    case connectionFailed(ConnectionID, reason: String)
+    /// EOF or an error on an established TCP connection.
+    case connectionClosed(ConnectionID, reason: String)
+    /// Bytes read from the socket, in any chunking.
+    case received(ConnectionID, [UInt8])
+    /// The socket can take more: UPDATEs are built now, not before (pull-based sending).
+    case writable(ConnectionID)
+    case timerFired(TimerID)
+    /// Initial configuration and reloads: only what changed is applied.
+    case configure(EngineConfig)
+    /// `clear bgp *` (nil) or `clear bgp PEER`; soft sends ROUTE-REFRESH, hard resets the session.
+    case clear(PeerID?, soft: Bool)
+}
+
+public enum EngineOutput: Sendable, Equatable {
+    case connect(ConnectionID, remote: IPAddress, port: UInt16, source: IPAddress?)
+    case send(ConnectionID, [UInt8])
+    /// Close after every `.send` to it has been written (the runtime flushes first).
+    case close(ConnectionID)
+    /// An inbound connection nobody wants: close at once.
+    case refuse(ConnectionID, reason: String)
+    /// Re-arming a timer replaces it.
+    case armTimer(TimerID, after: Duration)
+    case cancelTimer(TimerID)
+    case log(LogEvent)
+    case sessionEstablished(PeerID)
+    case sessionDown(PeerID, reason: String)
+    /// An UPDATE for the RIB; the engine has already counted its routes.
+    case received(PeerID, UpdateMessage)
+}

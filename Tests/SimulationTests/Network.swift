@@ -1,0 +1,136 @@
+// A deterministic network of engines: in-memory TCP-like links with a fixed one-way delay, and a
+// virtual clock that runs events (deliveries, timers) in time order, ties broken by arrival. No
+// threads and no sleeping: ten virtual minutes take milliseconds.
+
+import BGPCore
+import BGPWire
+
+struct Network {
+    struct Node {
+        var address: IPAddress
+        var engine: Engine
+        var nextInbound: UInt64 = 1
+        /// Timers armed by the engine, with the generation that must still match when they fire.
+        var timers: [TimerID: UInt64] = [:]
+        var received: [(PeerID, UpdateMessage)] = []
+        var log: [String] = []
+    }
+
+    /// One end of a connection.
+    struct End: Hashable {
+        var node: Int
+        var connection: ConnectionID
+    }
+
+    enum Event {
+        case input(node: Int, EngineInput)
+        case timer(node: Int, TimerID, generation: UInt64)
+    }
+
+    var nodes: [Node] = []
+    var now = Instant(nanoseconds: 0)
+    var delay = Duration.milliseconds(1)
+    /// A connect to an unreachable address fails after this long (a SYN timeout).
+    var connectTimeout = Duration.seconds(3)
+    private var queue: [(at: Instant, seq: UInt64, event: Event)] = []
+    private var seq: UInt64 = 0
+    private var generation: UInt64 = 0
+    private var links: [End: End] = [:]
+    /// Pairs of nodes whose link is cut: bytes and connection attempts between them are lost.
+    var cut: Set<[Int]> = []
+
+    mutating func add(_ address: IPAddress, _ config: EngineConfig) -> Int {
+        nodes.append(Node(address: address, engine: Engine(config: config)))
+        return nodes.count - 1
+    }
+
+    func index(of address: IPAddress) -> Int? { nodes.firstIndex { $0.address == address } }
+
+    func isCut(_ a: Int, _ b: Int) -> Bool { cut.contains([min(a, b), max(a, b)]) }
+
+    mutating func setCut(_ a: Int, _ b: Int, _ value: Bool) {
+        if value { cut.insert([min(a, b), max(a, b)]) } else { cut.remove([min(a, b), max(a, b)]) }
+    }
+
+    mutating func schedule(_ event: Event, after: Duration = .zero) {
+        seq += 1
+        queue.append((now + after, seq, event))
+    }
+
+    /// Runs every event due up to `end` and leaves the clock there.
+    mutating func run(for duration: Duration) {
+        let end = now + duration
+        while true {
+            guard let next = queue.indices.min(by: { (queue[$0].at, queue[$0].seq) < (queue[$1].at, queue[$1].seq) }),
+                  queue[next].at <= end else { break }
+            let item = queue.remove(at: next)
+            now = max(now, item.at)
+            switch item.event {
+            case .input(let node, let input):
+                deliver(input, to: node)
+            case .timer(let node, let timer, let gen):
+                guard nodes[node].timers[timer] == gen else { continue }
+                nodes[node].timers[timer] = nil
+                deliver(.timerFired(timer), to: node)
+            }
+        }
+        now = end
+    }
+
+    mutating func deliver(_ input: EngineInput, to node: Int) {
+        let outputs = nodes[node].engine.handle(input, now: now)
+        for output in outputs { perform(output, at: node) }
+    }
+
+    private mutating func perform(_ output: EngineOutput, at node: Int) {
+        switch output {
+        case .connect(let connection, let remote, _, _):
+            let me = End(node: node, connection: connection)
+            guard let target = index(of: remote), !isCut(node, target) else {
+                schedule(.input(node: node, .connectionFailed(connection, reason: "Connection timed out")), after: connectTimeout)
+                return
+            }
+            let inbound = ConnectionID(nodes[target].nextInbound)
+            nodes[target].nextInbound += 1
+            let other = End(node: target, connection: inbound)
+            links[me] = other
+            links[other] = me
+            schedule(.input(node: target, .connectionAccepted(inbound, remote: nodes[node].address, remotePort: 40000,
+                                                              local: nodes[target].address)), after: delay)
+            schedule(.input(node: target, .writable(inbound)), after: delay)
+            schedule(.input(node: node, .connectionEstablished(connection)), after: delay)
+            schedule(.input(node: node, .writable(connection)), after: delay)
+        case .send(let connection, let bytes):
+            let me = End(node: node, connection: connection)
+            guard let other = links[me] else { return }
+            if !isCut(node, other.node) {
+                schedule(.input(node: other.node, .received(other.connection, bytes)), after: delay)
+                // The runtime's queue drained once the bytes are on their way.
+                schedule(.input(node: node, .writable(connection)), after: delay)
+            }
+        case .close(let connection), .refuse(let connection, _):
+            let me = End(node: node, connection: connection)
+            guard let other = links.removeValue(forKey: me) else { return }
+            links[other] = nil
+            if !isCut(node, other.node) {
+                schedule(.input(node: other.node, .connectionClosed(other.connection, reason: "Connection reset by peer")), after: delay)
+            }
+        case .armTimer(let timer, let after):
+            generation += 1
+            nodes[node].timers[timer] = generation
+            schedule(.timer(node: node, timer, generation: generation), after: after)
+        case .cancelTimer(let timer):
+            nodes[node].timers[timer] = nil
+        case .log(let event):
+            nodes[node].log.append("\(now.nanoseconds / 1_000_000) ms \(event)")
+        case .received(let peer, let update):
+            nodes[node].received.append((peer, update))
+        case .sessionEstablished, .sessionDown:
+            break
+        }
+    }
+
+    func summary(_ node: Int, peer: IPAddress) -> PeerSummary? {
+        nodes[node].engine.summary(now: now).first { $0.address == peer }
+    }
+}
