@@ -1,0 +1,66 @@
+// Kernel notifications (RTNLGRP_LINK, RTNLGRP_NEIGH) and the non-blocking read that collects them.
+
+public enum NetlinkEvent: Equatable, Hashable, Sendable {
+    case newLink(Link)
+    case deletedLink(Link)
+    /// RTM_NEWNEIGH of family AF_BRIDGE: an FDB entry added or changed.
+    case newFDB(FDBEntry)
+    /// RTM_DELNEIGH of family AF_BRIDGE.
+    case deletedFDB(FDBEntry)
+    /// Anything else (ARP/ND neighbours, other message types).
+    case other(NetlinkMessage)
+    /// A notification that did not decode; the daemon logs it and resyncs.
+    case malformed(NetlinkDecodeError)
+
+    public init(_ message: NetlinkMessage) {
+        do throws(NetlinkDecodeError) {
+            switch (message.header.type, message.payload) {
+            case (.newLink, .link(let l)): self = .newLink(try Link(l))
+            case (.delLink, .link(let l)): self = .deletedLink(try Link(l))
+            case (.newNeighbour, .neighbour(let n)) where n.family == .bridge: self = .newFDB(try FDBEntry(n))
+            case (.delNeighbour, .neighbour(let n)) where n.family == .bridge: self = .deletedFDB(try FDBEntry(n))
+            default: self = .other(message)
+            }
+        } catch {
+            self = .malformed(error)
+        }
+    }
+}
+
+public enum EventReadResult: Equatable, Hashable, Sendable {
+    /// What was available (possibly nothing).
+    case events([NetlinkEvent])
+    /// The receive queue overflowed (ENOBUFS) and events were lost: dump links and FDB again.
+    case overrun
+}
+
+extension NetlinkSocket {
+    /// Reads whatever notifications are available without blocking, up to `maxDatagrams` datagrams (so one busy
+    /// socket cannot starve the caller's other work; call again while the descriptor stays readable).
+    public func readEvents(maxDatagrams: Int = 1024) throws(NetlinkError) -> EventReadResult {
+        if overrunPending {
+            overrunPending = false
+            pendingEvents.removeAll()
+            return .overrun
+        }
+        var events = pendingEvents.map(NetlinkEvent.init)
+        pendingEvents.removeAll()
+        for _ in 0..<maxDatagrams {
+            switch try receiveDatagram() {
+            case .datagram(let bytes):
+                do {
+                    for message in try NetlinkMessage.decodeAll(bytes) where message.header.type != .error && message.header.type != .done {
+                        events.append(NetlinkEvent(message))
+                    }
+                } catch {
+                    events.append(.malformed(error))
+                }
+            case .overrun:
+                return .overrun
+            case .wouldBlock:
+                return .events(events)
+            }
+        }
+        return .events(events)
+    }
+}
