@@ -6,6 +6,7 @@ struct EvpnCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evpnctl",
         abstract: "Query and control evpnd, and decode captured BGP messages.",
-        subcommands: [Decode.self]
+        subcommands: [Decode.self, Show.self]
     )
+    @OptionGroup var control: ControlSocketOption
 }

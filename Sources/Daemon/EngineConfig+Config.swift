@@ -1,0 +1,45 @@
+// From the parsed FRR configuration (module Config, a leaf) to what the engine runs.
+
+import BGPCore
+import BGPWire
+import Config
+
+public struct ConfigConversionError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension EngineConfig {
+    /// `localAddresses` pick a router-id when the file has none (FRR takes the highest IPv4 address, loopbacks aside).
+    public init(_ config: BGPConfig, localAddresses: Set<IPAddress>, systemHostname: String) throws {
+        var routerID = config.router.routerID
+        if routerID == nil {
+            routerID = localAddresses.compactMap { address -> IPv4Address? in
+                if case .v4(let v4) = address, v4.rawValue >> 24 != 127 { return v4 }
+                return nil
+            }.max()
+        }
+        guard let routerID else {
+            throw ConfigConversionError(description: "no 'bgp router-id' and no IPv4 address to take one from")
+        }
+        self.init(localAS: config.router.asn, routerID: routerID, hostname: config.hostname ?? systemHostname,
+                  peers: config.resolvedNeighbors.map(PeerConfig.init),
+                  listenRanges: config.resolvedListenRanges.map { ListenRange(prefix: $0.prefix, template: PeerConfig($0.template)) },
+                  listenLimit: config.listenLimit)
+    }
+}
+
+extension PeerConfig {
+    init(_ neighbor: ResolvedNeighbor) {
+        let remoteAS: BGPCore.RemoteAS
+        switch neighbor.remoteAS {
+        case .number(let n): remoteAS = .number(n)
+        case .internal: remoteAS = .internal
+        case .external: remoteAS = .external
+        }
+        self.init(address: neighbor.address, remoteAS: remoteAS, updateSource: neighbor.updateSource, port: neighbor.port,
+                  keepalive: neighbor.keepalive, holdTime: neighbor.holdTime, connectRetry: neighbor.connectRetry,
+                  passive: neighbor.passive, shutdown: neighbor.shutdown, extendedNextHop: neighbor.extendedNextHop,
+                  families: neighbor.families, description: neighbor.description, isDynamic: false,
+                  routeReflectorClient: neighbor.routeReflectorClient, peerGroup: neighbor.peerGroup)
+    }
+}

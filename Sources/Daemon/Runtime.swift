@@ -1,0 +1,433 @@
+// The runtime: carries out what the engine asks (connect, send, close, arm timers) with Dispatch sockets and
+// timers, and feeds it what happens (connections, bytes, drained buffers, timer expiries, signals, config).
+//
+// Concurrency (the one place this is said): `Runtime`, `StreamChannel`, `ControlServer` and everything they own
+// are confined to the engine queue, one serial DispatchQueue. Every Dispatch handler they install is created
+// with that queue as its target, so their state is only touched there; `dispatchPrecondition` checks it in debug
+// builds. They are `@unchecked Sendable` for that reason alone: Linux's Dispatch has no serial-queue executor an
+// actor could use (ARCHITECTURE.md), so the confinement is by construction rather than by the compiler.
+
+import BGPCore
+import BGPWire
+import Config
+import ControlProtocol
+import Dispatch
+import Glibc
+import Logging
+
+public struct DaemonOptions: Sendable {
+    public var configPath: String
+    public var socketPath: String
+    /// Overrides the BGP listening port (tests run several speakers on one machine).
+    public var port: UInt16
+    /// Addresses to listen on; by default both wildcards.
+    public var listenAddresses: [IPAddress]
+
+    public init(configPath: String, socketPath: String = ControlSocket.defaultPath, port: UInt16 = 179,
+                listenAddresses: [IPAddress] = [.v4(IPv4Address(0, 0, 0, 0)), .v6(IPv6Address(high: 0, low: 0))]) {
+        self.configPath = configPath
+        self.socketPath = socketPath
+        self.port = port
+        self.listenAddresses = listenAddresses
+    }
+}
+
+public struct DaemonStartError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+public final class Runtime: @unchecked Sendable {
+    let queue: DispatchQueue
+    let options: DaemonOptions
+    let logger: Logger
+    var engine: Engine
+    var engineConfig: EngineConfig
+    var bgpConfig: BGPConfig
+    /// Wall-clock second at which the monotonic clock read `startInstant`, for FRR's `peerUptimeEstablishedEpoch`.
+    let startEpoch: UInt64
+    let startInstant: Instant
+
+    private var listeners: [(fd: Int32, source: DispatchSourceRead)] = []
+    private var connections: [ConnectionID: StreamChannel] = [:]
+    /// Outbound connects in progress: the socket and the write source that reports completion.
+    private var connecting: [ConnectionID: (fd: Int32, source: DispatchSourceWrite)] = [:]
+    private var timers: [TimerID: (source: DispatchSourceTimer, generation: UInt64)] = [:]
+    private var timerGeneration: UInt64 = 0
+    private var nextInboundID: UInt64 = 1
+    /// Inputs waiting to be fed; the engine is never re-entered from inside `handle`.
+    private var pendingInputs: [EngineInput] = []
+    private var feeding = false
+    private var signalSources: [DispatchSourceSignal] = []
+    private var control: ControlServer?
+    private var stopping = false
+    /// Called once the daemon has shut down (tests use it; the executable exits).
+    var onStopped: (@Sendable () -> Void)?
+
+    /// Loads the configuration and builds the runtime; nothing runs until `start`.
+    public init(options: DaemonOptions, logger: Logger, queue: DispatchQueue = DispatchQueue(label: "evpnd.engine")) throws {
+        self.queue = queue
+        self.options = options
+        self.logger = logger
+        let (config, engineConfig) = try Runtime.loadConfig(path: options.configPath, logger: logger)
+        bgpConfig = config
+        self.engineConfig = engineConfig
+        engine = Engine(config: engineConfig)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        startEpoch = UInt64(now.tv_sec)
+        startInstant = Runtime.monotonicNow()
+    }
+
+    static func loadConfig(path: String, logger: Logger) throws -> (BGPConfig, EngineConfig) {
+        let local = Sockets.localInterfaceAddresses()
+        let result = ConfigParser.load(path: path, localAddresses: local)
+        for warning in result.warnings { logger.warning("\(warning)") }
+        guard let config = result.config else {
+            throw DaemonStartError(description: result.errors.map(\.description).joined(separator: "\n"))
+        }
+        do {
+            return (config, try EngineConfig(config, localAddresses: local, systemHostname: Runtime.systemHostname()))
+        } catch {
+            throw DaemonStartError(description: "\(path): \(error)")
+        }
+    }
+
+    static func systemHostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "evpnd" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func monotonicNow() -> Instant { Instant(nanoseconds: DispatchTime.now().uptimeNanoseconds) }
+
+    func assertOnQueue() {
+        #if DEBUG
+        dispatchPrecondition(condition: .onQueue(queue))
+        #endif
+    }
+
+    // MARK: start and stop
+
+    /// Opens the listeners and the control socket, installs the signal handlers and starts the engine.
+    /// Throws if no listener or the control socket could be opened; runs the rest on the queue.
+    public func start() throws {
+        try queue.sync { () throws -> Void in
+            for address in options.listenAddresses {
+                do {
+                    let fd = try Sockets.tcpListener(address, port: options.port)
+                    let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+                    source.setEventHandler { [weak self] in self?.acceptAll(fd) }
+                    source.setCancelHandler { closeDescriptor(fd) }
+                    source.resume()
+                    listeners.append((fd, source))
+                    logger.info("listening on \(address) port \(options.port)")
+                } catch {
+                    // An IPv6-less namespace still runs on IPv4; only no listener at all is fatal.
+                    logger.warning("cannot listen on \(address) port \(options.port): \(error)")
+                }
+            }
+            guard !listeners.isEmpty else {
+                throw DaemonStartError(description: "cannot listen on port \(options.port) on any address")
+            }
+            let control = ControlServer(path: options.socketPath, queue: queue, logger: logger) { [weak self] request in
+                self?.answer(request) ?? .failure("daemon is stopping")
+            }
+            try control.start()
+            self.control = control
+            installSignalHandlers()
+            logger.info("evpnd started: AS \(engineConfig.localAS), router-id \(engineConfig.routerID), \(engineConfig.peers.count) neighbors, \(engineConfig.listenRanges.count) listen ranges")
+            feed(.start)
+        }
+    }
+
+    private func installSignalHandlers() {
+        signal(SIGPIPE, SIG_IGN)
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                if number == SIGHUP { self.reload() } else { self.stop(reason: number == SIGTERM ? "SIGTERM" : "SIGINT") }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    /// Graceful stop: every session gets a Cease/Administrative Shutdown (the engine sends it when its peer is shut
+    /// down by configuration), buffers get a moment to drain, then everything is closed.
+    public func stop(reason: String) {
+        assertOnQueue()
+        guard !stopping else { return }
+        stopping = true
+        logger.notice("stopping (\(reason)): sending Cease to every peer")
+        var shutdownConfig = engineConfig
+        shutdownConfig.peers = shutdownConfig.peers.map { var p = $0; p.shutdown = true; return p }
+        shutdownConfig.listenRanges = shutdownConfig.listenRanges.map { var r = $0; r.template.shutdown = true; return r }
+        feed(.configure(shutdownConfig))
+        waitForDrain(deadline: DispatchTime.now() + .milliseconds(1500))
+    }
+
+    private func waitForDrain(deadline: DispatchTime) {
+        let pending = connections.values.contains { !$0.isClosed && $0.pendingOutput > 0 }
+        if pending && DispatchTime.now() < deadline {
+            queue.asyncAfter(deadline: .now() + .milliseconds(20)) { [weak self] in self?.waitForDrain(deadline: deadline) }
+            return
+        }
+        finishStop()
+    }
+
+    private func finishStop() {
+        for (_, channel) in connections { channel.closeNow() }
+        connections.removeAll()
+        for (_, pending) in connecting { pending.source.cancel() ; closeDescriptor(pending.fd) }
+        connecting.removeAll()
+        for (_, timer) in timers { timer.source.cancel() }
+        timers.removeAll()
+        for listener in listeners { listener.source.cancel() }
+        listeners.removeAll()
+        for source in signalSources { source.cancel() }
+        signalSources.removeAll()
+        control?.stop()
+        control = nil
+        logger.notice("stopped")
+        onStopped?()
+    }
+
+    /// SIGHUP: the new file is checked first; a bad one leaves everything as it runs.
+    func reload() {
+        assertOnQueue()
+        do {
+            let (config, newEngineConfig) = try Runtime.loadConfig(path: options.configPath, logger: logger)
+            bgpConfig = config
+            engineConfig = newEngineConfig
+            logger.notice("configuration reloaded from \(options.configPath)")
+            feed(.configure(newEngineConfig))
+        } catch {
+            logger.error("reload refused, the running configuration stays: \(error)")
+        }
+    }
+
+    // MARK: feeding the engine
+
+    /// Feeds one input and carries out the outputs, then whatever inputs those produced, until none are left.
+    func feed(_ input: EngineInput) {
+        assertOnQueue()
+        pendingInputs.append(input)
+        guard !feeding else { return }
+        feeding = true
+        defer { feeding = false }
+        var index = 0
+        while index < pendingInputs.count {
+            let next = pendingInputs[index]
+            index += 1
+            let outputs = engine.handle(next, now: Runtime.monotonicNow())
+            var sentTo: [ConnectionID] = []
+            for output in outputs { perform(output, sentTo: &sentTo) }
+            // Pull-based sending: a connection whose bytes all went out can take more at once.
+            for id in sentTo where connections[id]?.canTakeMore == true && connections[id]?.pendingOutput == 0 {
+                pendingInputs.append(.writable(id))
+            }
+            if index > 4096 {
+                // Let sockets and timers run; carry on with the rest shortly.
+                pendingInputs.removeFirst(index)
+                index = 0
+                let rest = pendingInputs
+                pendingInputs = []
+                queue.async { [weak self] in for input in rest { self?.feed(input) } }
+                return
+            }
+        }
+        pendingInputs.removeAll(keepingCapacity: true)
+    }
+
+    private func perform(_ output: EngineOutput, sentTo: inout [ConnectionID]) {
+        switch output {
+        case .connect(let id, let remote, let port, let source):
+            connect(id, to: remote, port: port, source: source)
+        case .send(let id, let bytes):
+            guard let channel = connections[id] else { return }
+            channel.send(bytes)
+            if !sentTo.contains(id) { sentTo.append(id) }
+        case .close(let id):
+            if let channel = connections.removeValue(forKey: id) {
+                channel.closeAfterFlush()
+            } else if let pending = connecting.removeValue(forKey: id) {
+                pending.source.cancel()
+                closeDescriptor(pending.fd)
+            }
+        case .refuse(let id, let reason):
+            logger.info("connection refused: \(reason)")
+            connections.removeValue(forKey: id)?.closeNow()
+        case .armTimer(let id, let after):
+            arm(id, after: after)
+        case .cancelTimer(let id):
+            timers.removeValue(forKey: id)?.source.cancel()
+        case .log(let event):
+            log(event)
+        case .sessionEstablished(let peer):
+            logger.debug("session established", metadata: ["peer": "\(peer)"])
+        case .sessionDown(let peer, let reason):
+            logger.debug("session down: \(reason)", metadata: ["peer": "\(peer)"])
+        case .received:
+            break  // The RIB lives in the engine; the runtime has nothing to do with an UPDATE yet.
+        }
+    }
+
+    private func log(_ event: BGPCore.LogEvent) {
+        let level: Logger.Level
+        switch event.level {
+        case .debug: level = .debug
+        case .info: level = .info
+        case .notice: level = .notice
+        case .warning: level = .warning
+        case .error: level = .error
+        }
+        if let peer = event.peer {
+            logger.log(level: level, "\(event.message)", metadata: ["peer": "\(peer)"])
+        } else {
+            logger.log(level: level, "\(event.message)")
+        }
+    }
+
+    // MARK: timers
+
+    private func arm(_ id: TimerID, after: Duration) {
+        timers.removeValue(forKey: id)?.source.cancel()
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let (seconds, attoseconds) = after.components
+        let nanoseconds = max(0, Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000))
+        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), leeway: .milliseconds(10))
+        timerGeneration += 1
+        let generation = timerGeneration
+        timer.setEventHandler { [weak self] in
+            // A timer replaced or cancelled since is not news any more.
+            guard let self, let current = self.timers[id], current.generation == generation else { return }
+            self.timers[id] = nil
+            current.source.cancel()
+            self.feed(.timerFired(id))
+        }
+        timers[id] = (timer, generation)
+        timer.resume()
+    }
+
+    // MARK: connections
+
+    private func acceptAll(_ listener: Int32) {
+        while true {
+            let accepted: (fd: Int32, remote: SocketAddress)?
+            do {
+                accepted = try Sockets.accept(listener)
+            } catch {
+                // EMFILE and friends: log and let the next readiness event try again.
+                logger.warning("accept: \(error)")
+                return
+            }
+            guard let (fd, remote) = accepted else { return }
+            guard let (remoteAddress, remotePort) = remote.endpoint,
+                  let (localAddress, _) = Sockets.localAddress(fd)?.endpoint else {
+                closeDescriptor(fd)
+                continue
+            }
+            if stopping {
+                closeDescriptor(fd)
+                continue
+            }
+            try? Sockets.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            let id = ConnectionID(nextInboundID)
+            nextInboundID = nextInboundID % (ConnectionID.engineRangeStart - 1) + 1
+            attach(fd, as: id)
+            logger.debug("accepted \(remoteAddress) port \(remotePort) as \(id)")
+            feed(.connectionAccepted(id, remote: remoteAddress, remotePort: remotePort, local: localAddress))
+        }
+    }
+
+    private func connect(_ id: ConnectionID, to remote: IPAddress, port: UInt16, source: IPAddress?) {
+        do {
+            let (fd, connected) = try Sockets.startConnect(to: remote, port: port, source: source)
+            if connected {
+                attach(fd, as: id)
+                pendingInputs.append(.connectionEstablished(id))
+                return
+            }
+            let completion = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+            completion.setEventHandler { [weak self] in self?.connectCompleted(id) }
+            connecting[id] = (fd, completion)
+            completion.resume()
+        } catch {
+            pendingInputs.append(.connectionFailed(id, reason: "connect to \(remote) port \(port): \(error)"))
+        }
+    }
+
+    private func connectCompleted(_ id: ConnectionID) {
+        guard let pending = connecting.removeValue(forKey: id) else { return }
+        pending.source.cancel()
+        if let error = Sockets.connectResult(pending.fd) {
+            closeDescriptor(pending.fd)
+            feed(.connectionFailed(id, reason: "connect: \(error)"))
+            return
+        }
+        attach(pending.fd, as: id)
+        feed(.connectionEstablished(id))
+    }
+
+    private func attach(_ fd: Int32, as id: ConnectionID) {
+        let channel = StreamChannel(fd: fd, queue: queue)
+        connections[id] = channel
+        channel.start { [weak self] event in
+            guard let self else { return }
+            switch event {
+            case .bytes(let bytes):
+                self.feed(.received(id, bytes))
+            case .drained:
+                if self.connections[id] != nil { self.feed(.writable(id)) }
+            case .closed(let reason):
+                self.connections[id] = nil
+                self.feed(.connectionClosed(id, reason: reason))
+            }
+        }
+    }
+
+    // MARK: control requests
+
+    func answer(_ request: ControlRequest) -> ControlResponse {
+        assertOnQueue()
+        let words = request.command
+        switch words {
+        case ["show", "bgp", "l2vpn", "evpn", "summary"], ["show", "bgp", "evpn", "summary"]:
+            let summary = SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,
+                                             peerGroups: bgpConfig.router.peerGroups.count,
+                                             epochNow: epochNow())
+            if request.json {
+                do {
+                    return ControlResponse(ok: true, output: try summary.jsonText())
+                } catch {
+                    return .failure("cannot encode the summary: \(error)")
+                }
+            }
+            return ControlResponse(ok: true, output: summary.tableText())
+        default:
+            return .failure("unknown command: \(words.joined(separator: " "))")
+        }
+    }
+
+    /// Seconds since 1970 now, from the monotonic clock and the wall clock read at start (no jumps).
+    func epochNow() -> UInt64 {
+        startEpoch + Runtime.monotonicNow().duration(since: startInstant).components.seconds.magnitude
+    }
+
+    /// For tests: the engine's summary, read on the queue.
+    public func summary() -> [PeerSummary] {
+        queue.sync { engine.summary(now: Runtime.monotonicNow()) }
+    }
+
+    /// For tests: stop and wait until everything is closed.
+    public func stopAndWait() {
+        let done = DispatchSemaphore(value: 0)
+        queue.async {
+            self.onStopped = { done.signal() }
+            self.stop(reason: "requested")
+        }
+        done.wait()
+    }
+}

@@ -1,0 +1,44 @@
+// `evpnd --config FILE [--socket PATH] [--log-level LEVEL] [--port N]` and `evpnd --check --config FILE`.
+
+import ArgumentParser
+import Config
+import Daemon
+import Logging
+
+struct EvpndCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evpnd",
+        abstract: "A BGP-EVPN speaker for Linux, configured in FRR's dialect.")
+
+    @Option(name: .long, help: "Configuration file (the `router bgp` part of an frr.conf).")
+    var config: String = "/etc/evpnd/evpnd.conf"
+
+    @Option(name: .long, help: "Control socket for evpnctl.")
+    var socket: String = "/run/evpnd/evpnd.sock"
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    @Option(name: .long, help: "TCP port to listen on for BGP.")
+    var port: UInt16 = 179
+
+    @Flag(name: .long, help: "Check the configuration, print every error, and exit 0 (good) or 1 (bad).")
+    var check = false
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("unknown log level '\(logLevel)'")
+        }
+    }
+
+    func run() throws {
+        if check {
+            let ok = DaemonMain.check(configPath: config)
+            throw ExitCode(ok ? 0 : 1)
+        }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let options = DaemonOptions(configPath: config, socketPath: socket, port: port)
+        // Never returns: dispatchMain() runs the engine queue; SIGTERM/SIGINT exit 0.
+        DaemonMain.run(options: options, logLevel: level)
+    }
+}
