@@ -100,9 +100,12 @@ public struct EngineConfig: Hashable, Sendable {
     public var listenLimit: Int
     /// Graceful restart time advertised in our OPEN (RFC 4724); FRR's default is 120 s.
     public var gracefulRestartTime: UInt16
+    /// `bgp cluster-id` (RFC 4456 section 7); nil means the router id, as in FRR.
+    public var clusterID: IPv4Address?
 
     public init(localAS: UInt32, routerID: IPv4Address, hostname: String, peers: [PeerConfig] = [],
-                listenRanges: [ListenRange] = [], listenLimit: Int = 100, gracefulRestartTime: UInt16 = 120) {
+                listenRanges: [ListenRange] = [], listenLimit: Int = 100, gracefulRestartTime: UInt16 = 120,
+                clusterID: IPv4Address? = nil) {
         self.localAS = localAS
         self.routerID = routerID
         self.hostname = hostname
@@ -110,7 +113,11 @@ public struct EngineConfig: Hashable, Sendable {
         self.listenRanges = listenRanges
         self.listenLimit = listenLimit
         self.gracefulRestartTime = gracefulRestartTime
+        self.clusterID = clusterID
     }
+
+    /// The cluster id in force: the configured one, else the router id.
+    public var effectiveClusterID: IPv4Address { clusterID ?? routerID }
 }
 
 extension IPPrefix {

@@ -13,11 +13,23 @@ struct Effects {
         return ConnectionID(nextConnectionID)
     }
 
+    /// Work for the RIB, done by the engine once the peer that raised it is back in its table.
+    var ribEvents: [RIBEvent] = []
+
     mutating func emit(_ output: EngineOutput) { outputs.append(output) }
 
     mutating func log(_ level: LogEvent.Level, _ message: String, peer: PeerID? = nil) {
         outputs.append(.log(LogEvent(level: level, message: message, peer: peer)))
     }
+}
+
+/// What a peer tells the RIB.
+enum RIBEvent {
+    case established(PeerID)
+    case down(PeerID)
+    case update(PeerID, UpdateMessage)
+    /// The peer's socket may take UPDATEs, or it has new non-route work (End-of-RIB, refresh markers).
+    case pump(PeerID)
 }
 
 /// Who we are, as every peer's OPEN says it.

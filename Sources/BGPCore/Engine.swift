@@ -19,10 +19,15 @@ public struct Engine: Sendable {
     var owners: [ConnectionID: PeerID] = [:]
     var started = false
     var nextConnectionID = ConnectionID.engineRangeStart
+    var rib: RIB
+    /// Peers whose first looped route this session was logged (the rest are only counted).
+    var loopLogged: Set<PeerID> = []
 
     public init(config: EngineConfig) {
         self.config = EngineConfig(localAS: config.localAS, routerID: config.routerID, hostname: config.hostname,
-                                   listenLimit: config.listenLimit, gracefulRestartTime: config.gracefulRestartTime)
+                                   listenLimit: config.listenLimit, gracefulRestartTime: config.gracefulRestartTime,
+                                   clusterID: config.clusterID)
+        rib = RIB(localAS: config.localAS, routerID: config.routerID, clusterID: config.effectiveClusterID)
         var fx = Effects(now: .zero, nextConnectionID: nextConnectionID)
         apply(config, &fx)
     }
@@ -40,7 +45,8 @@ public struct Engine: Sendable {
     public func negotiated(with peer: PeerID) -> NegotiatedSession? { peers[peer]?.established?.negotiated }
 
     public func summary(now: Instant) -> [PeerSummary] {
-        peers.keys.sorted().compactMap { peers[$0]?.summary(localAS: config.localAS, now: now) }
+        peers.keys.sorted().compactMap { peers[$0]?.summary(localAS: config.localAS, now: now, received: rib.received(from: $0),
+                                                                   sent: rib.advertised(to: $0)) }
     }
 
     public mutating func handle(_ input: EngineInput, now: Instant) -> [EngineOutput] {
@@ -69,7 +75,12 @@ public struct Engine: Sendable {
             apply(newConfig, &fx)
         case .clear(let target, let soft):
             clear(target, soft: soft, &fx)
+        case .originate(let routes):
+            for route in routes { rib.originate(route) }
+        case .withdrawLocal(let keys):
+            for key in keys { rib.withdrawLocal(key) }
         }
+        runRIB(&fx)
         nextConnectionID = fx.nextConnectionID
         return fx.outputs
     }
@@ -169,6 +180,9 @@ public struct Engine: Sendable {
     private mutating func apply(_ new: EngineConfig, _ fx: inout Effects) {
         let old = config
         config = new
+        if old.localAS != new.localAS || old.routerID != new.routerID || old.effectiveClusterID != new.effectiveClusterID {
+            rib.reconfigure(localAS: new.localAS, routerID: new.routerID, clusterID: new.effectiveClusterID)
+        }
         var wanted: [PeerID: PeerConfig] = [:]
         for peer in new.peers { wanted[PeerID(peer.address)] = peer }
 

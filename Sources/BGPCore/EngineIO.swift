@@ -23,6 +23,11 @@ public enum EngineInput: Sendable {
     case configure(EngineConfig)
     /// `clear bgp *` (nil) or `clear bgp PEER`; soft sends ROUTE-REFRESH, hard resets the session.
     case clear(PeerID?, soft: Bool)
+    /// Routes this speaker originates (a VTEP's MACs and VNIs): best-path candidates like any
+    /// received path, from the peer "local". Originating a key again replaces its route.
+    case originate([LocalRoute])
+    /// Local routes that are gone.
+    case withdrawLocal([EVPNRouteKey])
 }
 
 public enum EngineOutput: Sendable, Equatable {
@@ -38,6 +43,6 @@ public enum EngineOutput: Sendable, Equatable {
     case log(LogEvent)
     case sessionEstablished(PeerID)
     case sessionDown(PeerID, reason: String)
-    /// An UPDATE for the RIB; the engine has already counted its routes.
+    /// An UPDATE as it arrived from an Established peer, after the RIB took it in (for tracing).
     case received(PeerID, UpdateMessage)
 }

@@ -34,7 +34,6 @@ struct Peer {
     /// When the session last came up or went down.
     var lastChange: Instant?
     var lastReset: DownReason?
-    var receivedRoutes: Set<ReceivedRouteKey> = []
     var endOfRIBReceived: Set<AddressFamily> = []
 
     init(config: PeerConfig) {
@@ -310,7 +309,6 @@ struct Peer {
         lastChange = fx.now
         idleHoldSeconds = Peer.initialIdleHold
         connectRetryDeadline = nil
-        receivedRoutes = []
         endOfRIBReceived = []
         // The initial table is empty until the RIB arrives; End-of-RIB tells the peer so (RFC 4724
         // section 2), and FRR waits for it before it considers its own update-delay over.
@@ -328,7 +326,8 @@ struct Peer {
         let name = negotiated.peerHostname.map { " (\($0))" } ?? ""
         fx.log(.notice, "session Established with AS \(negotiated.peerAS)\(name), hold time \(negotiated.holdTime) s, families \(families.map(\.description).joined(separator: ", "))", peer: id)
         fx.emit(.sessionEstablished(id))
-        pump(connection, &fx)
+        fx.ribEvents.append(.established(id))
+        fx.ribEvents.append(.pump(id))
     }
 
     private mutating func restartHold(_ i: Int, _ fx: inout Effects) {
@@ -337,24 +336,18 @@ struct Peer {
     }
 
     private mutating func received(_ update: UpdateMessage, _ fx: inout Effects) {
-        let families = established?.negotiated?.families ?? []
         if let family = update.endOfRIBFamily {
+            // RFC 4724 section 2: the peer's initial table is complete.
             endOfRIBReceived.insert(family)
             fx.log(.debug, "End-of-RIB received for \(family)", peer: id)
         }
-        // pfxRcd: routes currently held from this peer, counted by route key so a re-advertisement
-        // with a new label replaces rather than adds. Families we did not negotiate are not ours to count.
-        if let reach = update.mpReach, families.contains(reach.family), case .evpn(let list) = reach.nlri {
-            for nlri in list {
-                let key = ReceivedRouteKey(nlri)
-                if update.treatAsWithdraw { receivedRoutes.remove(key) } else { receivedRoutes.insert(key) }
-            }
-        }
-        if let unreach = update.mpUnreach, families.contains(unreach.family), case .evpn(let list) = unreach.nlri {
-            for nlri in list { receivedRoutes.remove(ReceivedRouteKey(nlri)) }
-        }
         for problem in update.problems {
             fx.log(.warning, "UPDATE problem: \(problem)", peer: id)
+        }
+        // The RIB counts routes (pfxRcd) and ignores families that were not negotiated.
+        let families = established?.negotiated?.families ?? []
+        if update.mpReach.map({ families.contains($0.family) }) ?? false || update.mpUnreach.map({ families.contains($0.family) }) ?? false {
+            fx.ribEvents.append(.update(id, update))
         }
         fx.emit(.received(id, update))
     }
@@ -371,29 +364,39 @@ struct Peer {
             fx.log(.info, "ROUTE-REFRESH for \(refresh.family), which was not negotiated: ignored", peer: id)
             return
         }
-        // The re-advertisement of Adj-RIB-Out goes between the two markers once the RIB exists.
+        // RFC 7313 section 4: with enhanced route refresh the re-advertisement goes between BoRR and EoRR.
         if negotiated.enhancedRouteRefresh {
-            sessions[i].pendingWork += [.beginRouteRefresh(refresh.family), .endRouteRefresh(refresh.family)]
+            sessions[i].pendingWork += [.beginRouteRefresh(refresh.family), .resend(refresh.family), .endRouteRefresh(refresh.family)]
+        } else {
+            sessions[i].pendingWork.append(.resend(refresh.family))
         }
-        pump(connection, &fx)
+        fx.ribEvents.append(.pump(id))
     }
 
     // MARK: sending
 
-    /// The socket can take more.
+    /// The socket can take more: the engine builds the next batch (Engine+RIB.swift).
     mutating func writable(_ connection: ConnectionID, _ fx: inout Effects) {
         guard let i = index(of: connection) else { return }
         sessions[i].writable = true
-        pump(connection, &fx)
+        if sessions[i].state == .established { fx.ribEvents.append(.pump(id)) }
     }
 
-    /// Builds the next UPDATE-path message if the socket has room: one message per `.writable`,
-    /// so nothing piles up behind a slow peer.
-    private mutating func pump(_ connection: ConnectionID, _ fx: inout Effects) {
-        guard let i = index(of: connection), sessions[i].state == .established, sessions[i].writable,
-              !sessions[i].pendingWork.isEmpty else { return }
-        let work = sessions[i].pendingWork.removeFirst()
-        send(work.message, on: connection, &fx)
+    /// Several messages in one write, so one `.writable` brings one batch.
+    mutating func send(batch messages: [BGPMessage], on connection: ConnectionID, _ fx: inout Effects) {
+        guard let i = index(of: connection), !messages.isEmpty else { return }
+        var bytes: [UInt8] = []
+        for message in messages {
+            do {
+                bytes += try message.encode(context: sessions[i].sendContext)
+                messagesSent += 1
+            } catch {
+                fx.log(.error, "cannot encode \(message.type): \(error)", peer: id)
+            }
+        }
+        guard !bytes.isEmpty else { return }
+        fx.emit(.send(connection, bytes))
+        sessions[i].writable = false
     }
 
     private mutating func send(_ message: BGPMessage, on connection: ConnectionID, _ fx: inout Effects) {
@@ -428,8 +431,8 @@ struct Peer {
         if session.state == .established {
             connectionsDropped += 1
             lastChange = fx.now
-            receivedRoutes = []
             endOfRIBReceived = []
+            fx.ribEvents.append(.down(id))
             let why = reason?.detail ?? "closed"
             fx.log(.notice, "session down: \(why)", peer: id)
             fx.emit(.sessionDown(id, reason: why))
@@ -516,15 +519,5 @@ struct Peer {
         for family in negotiated.families.sorted(by: { ($0.afi.rawValue, $0.safi.rawValue) < ($1.afi.rawValue, $1.safi.rawValue) }) {
             send(.routeRefresh(RouteRefreshMessage(family: family)), on: session.id, &fx)
         }
-    }
-}
-
-/// A received route's identity for pfxRcd: the route key of its type plus its ADD-PATH identifier.
-struct ReceivedRouteKey: Hashable {
-    var pathID: UInt32?
-    var key: EVPNRouteKey
-    init(_ nlri: EVPNNLRI) {
-        pathID = nlri.pathID
-        key = EVPNRouteKey(nlri.route)
     }
 }

@@ -37,7 +37,7 @@ public struct PeerSummary: Hashable, Sendable {
 }
 
 extension Peer {
-    func summary(localAS: UInt32, now: Instant) -> PeerSummary {
+    func summary(localAS: UInt32, now: Instant, received: Int, sent: Int) -> PeerSummary {
         let negotiated = established?.negotiated
         let configured: UInt32
         switch config.remoteAS {
@@ -50,7 +50,7 @@ extension Peer {
         return PeerSummary(
             address: config.address, remoteAS: negotiated?.peerAS ?? configured, configuredRemoteAS: config.remoteAS,
             localAS: localAS, state: state, uptimeMilliseconds: uptime,
-            prefixesReceived: receivedRoutes.count, prefixesSent: 0,
+            prefixesReceived: received, prefixesSent: sent,
             messagesReceived: messagesReceived, messagesSent: messagesSent,
             connectionsEstablished: connectionsEstablished, connectionsDropped: connectionsDropped,
             lastResetDueTo: lastReset?.dueTo, lastResetReason: lastReset?.detail,

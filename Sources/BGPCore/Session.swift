@@ -21,8 +21,9 @@ struct Session {
 
     /// Whether the runtime said the socket can take more since our last `.send` on it.
     var writable = false
-    /// UPDATE-path work, turned into bytes only on `.writable` (pull-based sending): the RIB's
-    /// Adj-RIB-Out joins here in the next issue.
+    /// UPDATE-path work besides routes, turned into bytes only on `.writable` (pull-based sending).
+    /// Each item waits until the RIB has no dirty route left for the peer, so End-of-RIB follows
+    /// the initial table and End of Route Refresh follows the re-advertisement.
     var pendingWork: [OutboundWork] = []
 
     init(id: ConnectionID, direction: ConnectionDirection, state: SessionState) {
@@ -42,9 +43,12 @@ enum OutboundWork: Hashable {
     /// RFC 7313: the Beginning and End of Route Refresh around a re-advertisement the peer asked for.
     case beginRouteRefresh(AddressFamily)
     case endRouteRefresh(AddressFamily)
+    /// RFC 2918: advertise the Adj-RIB-Out of the family again (no message of its own).
+    case resend(AddressFamily)
 
-    var message: BGPMessage {
+    var message: BGPMessage? {
         switch self {
+        case .resend: return nil
         case .endOfRIB(let family): return .update(.endOfRIB(family))
         case .beginRouteRefresh(let family): return .routeRefresh(RouteRefreshMessage(family: family, subtype: .beginningOfRouteRefresh))
         case .endRouteRefresh(let family): return .routeRefresh(RouteRefreshMessage(family: family, subtype: .endOfRouteRefresh))

@@ -32,12 +32,17 @@ struct Network {
     var delay = Duration.milliseconds(1)
     /// A connect to an unreachable address fails after this long (a SYN timeout).
     var connectTimeout = Duration.seconds(3)
+    /// A binary min-heap on (time, arrival), so hundreds of speakers cost log n per event.
     private var queue: [(at: Instant, seq: UInt64, event: Event)] = []
     private var seq: UInt64 = 0
     private var generation: UInt64 = 0
     private var links: [End: End] = [:]
     /// Pairs of nodes whose link is cut: bytes and connection attempts between them are lost.
     var cut: Set<[Int]> = []
+    /// Nodes switched off: nothing reaches them and nothing leaves them.
+    var stopped: Set<Int> = []
+    /// Whether UPDATEs are kept in `Node.received` (large runs keep only End-of-RIB markers).
+    var keepUpdates = true
 
     mutating func add(_ address: IPAddress, _ config: EngineConfig) -> Int {
         nodes.append(Node(address: address, engine: Engine(config: config)))
@@ -46,7 +51,12 @@ struct Network {
 
     func index(of address: IPAddress) -> Int? { nodes.firstIndex { $0.address == address } }
 
-    func isCut(_ a: Int, _ b: Int) -> Bool { cut.contains([min(a, b), max(a, b)]) }
+    func isCut(_ a: Int, _ b: Int) -> Bool {
+        stopped.contains(a) || stopped.contains(b) || cut.contains([min(a, b), max(a, b)])
+    }
+
+    /// Switches a node off, as if its process died with the links staying dark.
+    mutating func stop(_ node: Int) { stopped.insert(node) }
 
     mutating func setCut(_ a: Int, _ b: Int, _ value: Bool) {
         if value { cut.insert([min(a, b), max(a, b)]) } else { cut.remove([min(a, b), max(a, b)]) }
@@ -55,15 +65,41 @@ struct Network {
     mutating func schedule(_ event: Event, after: Duration = .zero) {
         seq += 1
         queue.append((now + after, seq, event))
+        var i = queue.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard Self.earlier(queue[i], queue[parent]) else { break }
+            queue.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    private static func earlier(_ a: (at: Instant, seq: UInt64, event: Event), _ b: (at: Instant, seq: UInt64, event: Event)) -> Bool {
+        (a.at, a.seq) < (b.at, b.seq)
+    }
+
+    private mutating func popFirst() -> (at: Instant, seq: UInt64, event: Event) {
+        queue.swapAt(0, queue.count - 1)
+        let first = queue.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < queue.count && Self.earlier(queue[l], queue[m]) { m = l }
+            if r < queue.count && Self.earlier(queue[r], queue[m]) { m = r }
+            if m == i { break }
+            queue.swapAt(i, m)
+            i = m
+        }
+        return first
     }
 
     /// Runs every event due up to `end` and leaves the clock there.
     mutating func run(for duration: Duration) {
         let end = now + duration
         while true {
-            guard let next = queue.indices.min(by: { (queue[$0].at, queue[$0].seq) < (queue[$1].at, queue[$1].seq) }),
-                  queue[next].at <= end else { break }
-            let item = queue.remove(at: next)
+            guard let next = queue.first, next.at <= end else { break }
+            let item = popFirst()
             now = max(now, item.at)
             switch item.event {
             case .input(let node, let input):
@@ -78,6 +114,7 @@ struct Network {
     }
 
     mutating func deliver(_ input: EngineInput, to node: Int) {
+        if stopped.contains(node) { return }
         let outputs = nodes[node].engine.handle(input, now: now)
         for output in outputs { perform(output, at: node) }
     }
@@ -124,7 +161,7 @@ struct Network {
         case .log(let event):
             nodes[node].log.append("\(now.nanoseconds / 1_000_000) ms \(event)")
         case .received(let peer, let update):
-            nodes[node].received.append((peer, update))
+            if keepUpdates || update.endOfRIBFamily != nil { nodes[node].received.append((peer, update)) }
         case .sessionEstablished, .sessionDown:
             break
         }

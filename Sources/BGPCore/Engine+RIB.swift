@@ -1,0 +1,103 @@
+// Between the peers and the RIB: what sessions report (up, down, UPDATEs) goes into the RIB, and
+// what the RIB has for a peer goes out when the peer's socket can take it.
+
+import BGPWire
+
+extension Engine {
+    /// Most octets one `.writable` brings: enough for many UPDATEs, little enough that other peers
+    /// get their turn on the engine queue.
+    static let batchBudget = 64 * 1024
+
+    /// Drains the RIB work the peers raised, then sends what became ready.
+    mutating func runRIB(_ fx: inout Effects) {
+        var pumps: [PeerID] = []
+        while !fx.ribEvents.isEmpty {
+            let events = fx.ribEvents
+            fx.ribEvents = []
+            for event in events {
+                switch event {
+                case .established(let id):
+                    guard let peer = peers[id], let negotiated = peer.established?.negotiated else { continue }
+                    loopLogged.remove(id)
+                    rib.peerUp(id, negotiated: negotiated, config: peer.config, localAS: config.localAS)
+                case .down(let id):
+                    rib.peerDown(id)
+                case .update(let id, let update):
+                    let receipt = rib.receive(update, from: id)
+                    if let loop = receipt.loops.first, !loopLogged.contains(id) {
+                        loopLogged.insert(id)
+                        fx.log(.info, "route loop: \(loop); dropped (further loops from this peer are only counted)", peer: id)
+                    }
+                case .pump(let id):
+                    if !pumps.contains(id) { pumps.append(id) }
+                }
+            }
+            for id in pumps { pump(id, &fx) }
+            pumps = []
+            for id in rib.needsPump.sorted() { pump(id, &fx) }
+            rib.needsPump = []
+        }
+    }
+
+    /// One batch for a peer whose socket is writable: dirty routes first, then the waiting markers
+    /// (End-of-RIB, route refresh), each only once no route is dirty.
+    mutating func pump(_ id: PeerID, _ fx: inout Effects) {
+        guard var peer = peers[id], let i = peer.sessions.firstIndex(where: { $0.state == .established }),
+              peer.sessions[i].writable else { return }
+        let context = peer.sessions[i].sendContext
+        var messages: [BGPMessage] = []
+        var budget = Engine.batchBudget
+        while budget > 0 {
+            if rib.hasDirty(id) {
+                for update in rib.nextBatch(for: id, context: context, budget: budget) {
+                    messages.append(.update(update))
+                    budget -= context.maxMessageLength / 2
+                }
+                continue
+            }
+            guard !peer.sessions[i].pendingWork.isEmpty else { break }
+            let work = peer.sessions[i].pendingWork.removeFirst()
+            if case .resend = work {
+                rib.resend(to: id)
+            } else if let message = work.message {
+                messages.append(message)
+            }
+        }
+        peer.send(batch: messages, on: peer.sessions[i].id, &fx)
+        peers[id] = peer
+    }
+
+    // MARK: queries
+
+    /// The Loc-RIB with every path, as `show bgp l2vpn evpn route [type N]` lists it.
+    public func routes(type: UInt8? = nil) -> [RouteReportEntry] { rib.report(routeType: type) }
+
+    /// The best path of one route, if there is one.
+    public func bestPath(_ key: EVPNRouteKey) -> RouteReportEntry.PathReport? {
+        rib.entry(for: key)?.paths.first { $0.best }
+    }
+
+    /// Routes dropped on receipt as loops (our cluster id in CLUSTER_LIST, our router id as
+    /// ORIGINATOR_ID, our AS in an eBGP AS_PATH), per peer since it was configured.
+    public func loopsDropped(from peer: PeerID) -> Int { rib.loopsDropped[peer] ?? 0 }
+
+    /// Distinct attribute sets held (interning at work: few VTEPs, few sets).
+    public var attributeSetCount: Int { rib.interner.count }
+
+    /// Loc-RIB change feed for the VTEP side: once on, every route whose best path changed (or went)
+    /// is collected until taken.
+    public var tracksLocRIBChanges: Bool {
+        get { rib.trackChanges }
+        set {
+            rib.trackChanges = newValue
+            if !newValue { rib.changedKeys = [] }
+        }
+    }
+
+    /// The routes whose best path changed since the last call, in key order; look each up with `bestPath`.
+    public mutating func takeLocRIBChanges() -> [EVPNRouteKey] {
+        let keys = rib.changedKeys.sorted { ($0.rd, $0.prefixString) < ($1.rd, $1.prefixString) }
+        rib.changedKeys = []
+        return keys
+    }
+}

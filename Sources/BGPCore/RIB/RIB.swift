@@ -1,0 +1,340 @@
+// The RIB of the l2vpn evpn family: what each peer sent (Adj-RIB-In, post RFC 7606), the best path
+// per route (Loc-RIB), what each update group advertises (Adj-RIB-Out), and per peer which routes
+// still have to be told (dirty) and which were told (sent). Changes mark routes dirty; UPDATEs are
+// built from the dirty set only when the peer's socket can take them (UpdatePacking.swift), so a
+// route that changed three times before the socket drained goes out once, in its last state.
+
+import BGPWire
+
+/// A route the speaker itself originates (the VTEP's MACs and VNIs).
+public struct LocalRoute: Hashable, Sendable {
+    public var route: EVPNRoute
+    public var nextHop: IPAddress
+    /// Extended communities (route targets, encapsulation, MAC mobility), PMSI_TUNNEL and so on.
+    /// ORIGIN (IGP) and an empty AS_PATH are added when absent.
+    public var attributes: [PathAttribute]
+
+    public init(route: EVPNRoute, nextHop: IPAddress, attributes: [PathAttribute] = []) {
+        self.route = route
+        self.nextHop = nextHop
+        self.attributes = attributes
+    }
+}
+
+/// Where paths come from: a peer while its session is Established, or the speaker itself.
+struct Source {
+    var peer: PeerID?
+    var origin: PathOrigin
+    var isClient: Bool
+    var hostname: String?
+    /// Paths held from this source (pfxRcd).
+    var paths = 0
+}
+
+struct UpdateGroup {
+    var kind: GroupKind
+    var context: CodecContext
+    var members: [PeerID] = []
+    /// Adj-RIB-Out: by RouteID, the attributes the group's peers are given (nil: not advertised).
+    var advertised: [AttributeSet?] = []
+    /// The last export worked out, since consecutive routes mostly share their attributes.
+    var lastExport: (input: AttributeSet, source: SourceSlot, output: AttributeSet?)?
+
+    func state(_ id: RouteID) -> AttributeSet? { Int(id) < advertised.count ? advertised[Int(id)] : nil }
+
+    mutating func set(_ id: RouteID, _ value: AttributeSet?) {
+        if Int(id) >= advertised.count {
+            guard value != nil else { return }
+            advertised += Array(repeating: nil, count: Int(id) + 1 - advertised.count)
+        }
+        advertised[Int(id)] = value
+    }
+}
+
+/// One Established peer's outbound state.
+struct OutPeer {
+    var slot: SourceSlot
+    var routerID: IPv4Address
+    var group: Int
+    var dirty = RouteBitset()
+    var sent = RouteBitset()
+    /// The initial table dump is done (End-of-RIB may follow).
+    var families: Set<AddressFamily>
+}
+
+struct RIB {
+    var policy: ExportPolicy
+    var routerID: IPv4Address
+    var interner = AttributeInterner()
+    var table = RouteTable()
+    var sources: [Source?]
+    private var freeSlots: [SourceSlot] = []
+    var slots: [PeerID: SourceSlot] = [:]
+    var groups: [UpdateGroup] = []
+    var outPeers: [PeerID: OutPeer] = [:]
+    /// Peers with dirty routes since the engine last pumped.
+    var needsPump: Set<PeerID> = []
+    /// Routes dropped on receipt because they looped (our cluster id or router id), per peer.
+    var loopsDropped: [PeerID: Int] = [:]
+    /// Loc-RIB change feed, kept only while someone reads it.
+    var trackChanges = false
+    var changedKeys: Set<EVPNRouteKey> = []
+
+    static let localSlot: SourceSlot = 0
+
+    init(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address) {
+        policy = ExportPolicy(localAS: localAS, clusterID: clusterID)
+        self.routerID = routerID
+        sources = [Source(peer: nil, origin: PathOrigin(kind: .local, routerID: routerID, address: nil), isClient: false)]
+    }
+
+    mutating func reconfigure(localAS: UInt32, routerID: IPv4Address, clusterID: IPv4Address) {
+        policy = ExportPolicy(localAS: localAS, clusterID: clusterID)
+        self.routerID = routerID
+        sources[0]?.origin.routerID = routerID
+        for i in groups.indices { groups[i].lastExport = nil }
+    }
+
+    // MARK: sessions
+
+    mutating func peerUp(_ peer: PeerID, negotiated: NegotiatedSession, config: PeerConfig, localAS: UInt32) {
+        peerDown(peer)
+        let external = negotiated.peerAS != localAS
+        let source = Source(peer: peer, origin: PathOrigin(kind: external ? .ebgp : .ibgp, routerID: negotiated.peerIdentifier,
+                                                           address: peer.address),
+                            isClient: config.routeReflectorClient && !external, hostname: negotiated.peerHostname)
+        let slot: SourceSlot
+        if let reused = freeSlots.popLast() {
+            slot = reused
+            sources[Int(slot)] = source
+        } else {
+            slot = SourceSlot(sources.count)
+            sources.append(source)
+        }
+        slots[peer] = slot
+        guard negotiated.families.contains(.l2vpnEVPN) else { return }
+        let kind: GroupKind = external ? .external : (source.isClient ? .client : .nonClient)
+        let group = groupIndex(kind, negotiated.sendContext)
+        groups[group].members.append(peer)
+        var out = OutPeer(slot: slot, routerID: negotiated.peerIdentifier, group: group, families: [.l2vpnEVPN])
+        // The initial table: everything the group advertises.
+        for (i, state) in groups[group].advertised.enumerated() where state != nil { out.dirty.insert(RouteID(i)) }
+        outPeers[peer] = out
+        if !out.dirty.isEmpty { needsPump.insert(peer) }
+    }
+
+    mutating func peerDown(_ peer: PeerID) {
+        if let out = outPeers.removeValue(forKey: peer) {
+            groups[out.group].members.removeAll { $0 == peer }
+            if groups[out.group].members.isEmpty {
+                groups[out.group].advertised = []
+                groups[out.group].lastExport = nil
+            }
+            for id in out.sent.members() {
+                table[id].advertisedTo -= 1
+                table.removeIfUnused(id)
+            }
+        }
+        needsPump.remove(peer)
+        guard let slot = slots.removeValue(forKey: peer) else { return }
+        if sources[Int(slot)]?.paths ?? 0 > 0 {
+            for id in table.liveIDs where table[id].paths.contains(where: { $0.source == slot }) {
+                let before = snapshot(id)
+                while let i = table[id].paths.firstIndex(where: { $0.source == slot }) { removePath(id, at: i) }
+                decide(id, before: before)
+                table.removeIfUnused(id)
+            }
+        }
+        sources[Int(slot)] = nil
+        freeSlots.append(slot)
+    }
+
+    private mutating func groupIndex(_ kind: GroupKind, _ context: CodecContext) -> Int {
+        if let i = groups.firstIndex(where: { $0.kind == kind && $0.context == context }) {
+            if groups[i].members.isEmpty { fill(i) }
+            return i
+        }
+        if let i = groups.firstIndex(where: { $0.members.isEmpty }) {
+            groups[i] = UpdateGroup(kind: kind, context: context)
+            fill(i)
+            return i
+        }
+        groups.append(UpdateGroup(kind: kind, context: context))
+        fill(groups.count - 1)
+        return groups.count - 1
+    }
+
+    /// A group that had no members works out its Adj-RIB-Out from the Loc-RIB.
+    private mutating func fill(_ g: Int) {
+        groups[g].advertised = []
+        groups[g].lastExport = nil
+        for id in table.liveIDs {
+            groups[g].set(id, exported(id, group: g))
+        }
+    }
+
+    // MARK: receiving
+
+    /// Counts of what one UPDATE did, for the log.
+    struct Receipt {
+        var loops: [String] = []
+    }
+
+    mutating func receive(_ update: UpdateMessage, from peer: PeerID) -> Receipt {
+        var receipt = Receipt()
+        guard let slot = slots[peer], outPeers[peer] != nil || sources[Int(slot)] != nil else { return receipt }
+        if let unreach = update.mpUnreach, unreach.family == .l2vpnEVPN, case .evpn(let list) = unreach.nlri {
+            for nlri in list { withdraw(nlri, slot: slot) }
+        }
+        guard let reach = update.mpReach, reach.family == .l2vpnEVPN, case .evpn(let list) = reach.nlri, !list.isEmpty else {
+            return receipt
+        }
+        // RFC 7606: a treat-as-withdraw UPDATE withdraws what it announces; it is never reflected.
+        if update.treatAsWithdraw {
+            for nlri in list { withdraw(nlri, slot: slot) }
+            return receipt
+        }
+        let attributes = interner.intern(attributes: update.attributes, nextHop: reach.nextHop)
+        if let loop = loopReason(attributes, slot: slot) {
+            // The route came back to us: whatever this peer had for these keys is gone too.
+            loopsDropped[peer, default: 0] += list.count
+            receipt.loops.append(loop)
+            for nlri in list { withdraw(nlri, slot: slot) }
+            return receipt
+        }
+        for nlri in list { announce(nlri, attributes: attributes, slot: slot) }
+        return receipt
+    }
+
+    /// RFC 4456 section 8 and RFC 4271 section 9.1.2: why a route is a loop, if it is.
+    private func loopReason(_ attributes: AttributeSet, slot: SourceSlot) -> String? {
+        if attributes.clusterList.contains(policy.clusterID) {
+            return "CLUSTER_LIST holds our cluster id \(policy.clusterID)"
+        }
+        if attributes.originatorID == routerID { return "ORIGINATOR_ID is our router id \(routerID)" }
+        if sources[Int(slot)]?.origin.kind == .ebgp,
+           attributes.asPath.segments.contains(where: { $0.asns.contains(policy.localAS) }) {
+            return "AS_PATH holds our AS \(policy.localAS)"
+        }
+        return nil
+    }
+
+    mutating func announce(_ nlri: EVPNNLRI, attributes: AttributeSet, slot: SourceSlot) {
+        let id = table.findOrInsert(nlri.route)
+        let box = nlri.route == table[id].route ? nil : NLRIBox(nlri.route)
+        let path = Path(attributes: attributes, nlri: box, source: slot, pathID: nlri.pathID)
+        let before = snapshot(id)
+        if let i = table[id].paths.firstIndex(where: { $0.source == slot && $0.pathID == nlri.pathID }) {
+            let old = table[id].paths[i]
+            if old.attributes === attributes && table[id].nlri(of: old) == nlri.route { return }
+            table[id].paths[i] = path
+        } else {
+            table[id].paths.append(path)
+            sources[Int(slot)]?.paths += 1
+        }
+        decide(id, before: before)
+    }
+
+    mutating func withdraw(_ nlri: EVPNNLRI, slot: SourceSlot) {
+        guard let id = table.find(EVPNRouteKey(nlri.route)),
+              let i = table[id].paths.firstIndex(where: { $0.source == slot && $0.pathID == nlri.pathID }) else { return }
+        let before = snapshot(id)
+        removePath(id, at: i)
+        sources[Int(slot)]?.paths -= 1
+        decide(id, before: before)
+        table.removeIfUnused(id)
+    }
+
+    // MARK: local routes
+
+    mutating func originate(_ route: LocalRoute) {
+        var list = route.attributes
+        if !list.contains(where: { $0.type == .origin }) { list.append(PathAttribute(.origin(.igp))) }
+        if !list.contains(where: { $0.type == .asPath }) { list.append(PathAttribute(.asPath(.empty))) }
+        let attributes = interner.intern(attributes: list, nextHop: route.nextHop.bytes)
+        announce(EVPNNLRI(route: route.route), attributes: attributes, slot: RIB.localSlot)
+    }
+
+    mutating func withdrawLocal(_ key: EVPNRouteKey) {
+        guard let id = table.find(key) else { return }
+        withdraw(EVPNNLRI(route: table[id].route), slot: RIB.localSlot)
+    }
+
+    // MARK: decision
+
+    /// The best path as it was before a change, to tell whether the change matters outside.
+    struct BestSnapshot {
+        var source: SourceSlot
+        var attributes: AttributeSet
+        var route: EVPNRoute
+    }
+
+    func snapshot(_ id: RouteID) -> BestSnapshot? {
+        table[id].bestPath.map { BestSnapshot(source: $0.source, attributes: $0.attributes, route: table[id].nlri(of: $0)) }
+    }
+
+    /// Removes a path, keeping `best` pointing at the same path (or none if it was this one).
+    private mutating func removePath(_ id: RouteID, at i: Int) {
+        table[id].paths.remove(at: i)
+        let best = Int(table[id].best)
+        if best == i { table[id].best = -1 } else if best > i { table[id].best -= 1 }
+    }
+
+    /// Runs the decision for one route and, if the best path changed, updates every group's
+    /// Adj-RIB-Out and marks the route dirty for their peers.
+    mutating func decide(_ id: RouteID, before: BestSnapshot?) {
+        let isMACIP = table[id].route.routeType == MACIPAdvertisementRoute.routeType
+        let candidates = table[id].paths.enumerated().map { i, path in
+            Candidate(attributes: path.attributes, origin: sources[Int(path.source)]?.origin
+                        ?? PathOrigin(kind: .ibgp, routerID: IPv4Address(rawValue: 0), address: nil),
+                      selected: i == Int(table[id].best))
+        }
+        if let (best, reason) = BestPath.select(candidates, isMACIP: isMACIP) {
+            table[id].best = Int16(best)
+            table[id].reason = reason
+        } else {
+            table[id].best = -1
+            table[id].reason = .none
+        }
+        let after = snapshot(id)
+        let same = before?.source == after?.source && before?.attributes === after?.attributes
+            && before?.route == after?.route && (before == nil) == (after == nil)
+        if same { return }
+        if trackChanges { changedKeys.insert(EVPNRouteKey(table[id].route)) }
+        for g in groups.indices where !groups[g].members.isEmpty {
+            groups[g].set(id, exported(id, group: g))
+            for member in groups[g].members {
+                outPeers[member]?.dirty.insert(id)
+                needsPump.insert(member)
+            }
+        }
+    }
+
+    /// The group's view of the route's best path.
+    private mutating func exported(_ id: RouteID, group g: Int) -> AttributeSet? {
+        guard let best = table[id].bestPath, let source = sources[Int(best.source)] else { return nil }
+        if let cached = groups[g].lastExport, cached.input === best.attributes, cached.source == best.source {
+            return cached.output
+        }
+        let output = policy.export(best.attributes, source: source, to: groups[g].kind).map { interner.intern($0) }
+        groups[g].lastExport = (best.attributes, best.source, output)
+        return output
+    }
+
+    // MARK: refresh
+
+    /// ROUTE-REFRESH: the peer's whole Adj-RIB-Out goes again.
+    mutating func resend(to peer: PeerID) {
+        guard var out = outPeers[peer] else { return }
+        for (i, state) in groups[out.group].advertised.enumerated() where state != nil { out.dirty.insert(RouteID(i)) }
+        for id in out.sent.members() { out.dirty.insert(id) }
+        outPeers[peer] = out
+        if !out.dirty.isEmpty { needsPump.insert(peer) }
+    }
+
+    // MARK: counters
+
+    func received(from peer: PeerID) -> Int { slots[peer].flatMap { sources[Int($0)]?.paths } ?? 0 }
+    func advertised(to peer: PeerID) -> Int { outPeers[peer]?.sent.count ?? 0 }
+    func hasDirty(_ peer: PeerID) -> Bool { !(outPeers[peer]?.dirty.isEmpty ?? true) }
+}

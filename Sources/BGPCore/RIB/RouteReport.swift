@@ -1,0 +1,70 @@
+// The Loc-RIB as `show bgp l2vpn evpn route` reports it: every route with every path, the best one
+// marked with the reason it won. The control protocol (ControlProtocol.EVPNRouteReport) turns this
+// into FRR's JSON; the Loc-RIB change feed tells the VTEP side which routes to look at again.
+
+import BGPWire
+
+public struct RouteReportEntry: Hashable, Sendable {
+    public struct PathReport: Hashable, Sendable {
+        /// The NLRI as this path carries it (labels and ESI may differ between paths).
+        public var route: EVPNRoute
+        public var best: Bool
+        /// FRR's `selectionReason`, on the best path only.
+        public var selectionReason: String?
+        /// nil for a route this speaker originates.
+        public var peer: PeerID?
+        /// The peer's BGP Identifier, ours for local routes.
+        public var peerRouterID: IPv4Address
+        public var hostname: String?
+        /// FRR's `pathFrom`: "internal" for iBGP paths, "external" otherwise (FRR shows local routes so).
+        public var pathFrom: String
+        public var nextHop: IPAddress?
+        public var origin: Origin
+        public var asPath: ASPath
+        /// As received; nil when absent (FRR then shows no "locPrf").
+        public var localPref: UInt32?
+        public var med: UInt32?
+        public var extendedCommunities: [ExtendedCommunity]
+        public var originatorID: IPv4Address?
+        public var clusterList: [IPv4Address]
+        /// Every attribute as held, for anything the fields above leave out.
+        public var attributes: [PathAttribute]
+    }
+
+    public var key: EVPNRouteKey
+    public var paths: [PathReport]
+}
+
+extension RIB {
+    func report(routeType: UInt8? = nil) -> [RouteReportEntry] {
+        var entries: [RouteReportEntry] = []
+        for id in table.liveIDs where routeType == nil || table[id].route.routeType == routeType {
+            if let entry = entry(id) { entries.append(entry) }
+        }
+        entries.sort { ($0.key.rd, $0.key.prefixString) < ($1.key.rd, $1.key.prefixString) }
+        return entries
+    }
+
+    func entry(for key: EVPNRouteKey) -> RouteReportEntry? { table.find(key).flatMap(entry) }
+
+    private func entry(_ id: RouteID) -> RouteReportEntry? {
+        let destination = table[id]
+        guard !destination.paths.isEmpty else { return nil }
+        var paths: [RouteReportEntry.PathReport] = []
+        for (i, path) in destination.paths.enumerated() {
+            let source = sources[Int(path.source)]
+            let a = path.attributes
+            let best = i == Int(destination.best)
+            paths.append(RouteReportEntry.PathReport(
+                route: destination.nlri(of: path), best: best, selectionReason: best ? destination.reason.rawValue : nil,
+                peer: source?.peer, peerRouterID: source?.origin.routerID ?? routerID, hostname: source?.hostname,
+                pathFrom: source?.origin.kind == .ibgp ? "internal" : "external",
+                nextHop: a.nextHopAddress, origin: a.origin, asPath: a.asPath, localPref: a.localPref, med: a.med,
+                extendedCommunities: a.extendedCommunities, originatorID: a.originatorID, clusterList: a.clusterList,
+                attributes: a.attributes))
+        }
+        // The best path first, as FRR lists it.
+        paths.sort { $0.best && !$1.best }
+        return RouteReportEntry(key: EVPNRouteKey(destination.route), paths: paths)
+    }
+}
