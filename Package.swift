@@ -43,8 +43,12 @@ let package = Package(
         // The I/O-free engine: session state machine, RIB, route reflection; time is passed in.
         .target(name: "BGPCore", dependencies: ["BGPWire"]),
         .testTarget(name: "BGPCoreTests", dependencies: ["BGPCore", "BGPWire"]),
+        // The VTEP, I/O-free: VNI discovery, local MAC learning, MAC mobility, desired FDB and its reconciler.
+        // No Netlink here: the Daemon maps Netlink's links and FDB rows to the VTEP's plain values.
+        .target(name: "VTEP", dependencies: ["BGPCore", "BGPWire"]),
+        .testTarget(name: "VTEPTests", dependencies: ["VTEP", "BGPCore", "BGPWire", "ControlProtocol"]),
         // Deterministic simulations: engines joined by in-memory links under a virtual clock.
-        .testTarget(name: "SimulationTests", dependencies: ["BGPCore", "BGPWire"]),
+        .testTarget(name: "SimulationTests", dependencies: ["BGPCore", "BGPWire", "VTEP"]),
         // The FRR-dialect config parser (`router bgp` part): typed config and FILE:LINE:COLUMN diagnostics. A leaf.
         .target(name: "Config", dependencies: ["BGPWire"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "BGPWire"]),
@@ -58,7 +62,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol"]),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Against FRR 8.4 and GoBGP 3.10 in network namespaces (root; skipped with a message elsewhere, failed under CI=true).
         .testTarget(name: "InteropTests", dependencies: ["ControlProtocol"]),
         // rtnetlink over AF_NETLINK (links, bridge/VXLAN FDB, batches, events); Glibc only, no Foundation, no Dispatch.

@@ -165,11 +165,9 @@ struct Parser {
         }
         if case .foreign = node { return }  // a line of another daemon's stanza
         let first = words[0].text
-        if ["neighbor", "bgp", "timers", "address-family", "advertise-all-vni", "exit-address-family"].contains(first) {
-            error("'\(first)' is only valid inside 'router bgp'", nil)
-        } else {
-            error("unknown command", nil)
-        }
+        let message = ["neighbor", "bgp", "timers", "address-family", "advertise-all-vni", "exit-address-family"].contains(first)
+            ? "'\(first)' is only valid inside 'router bgp'" : "unknown command"
+        diagnostics.append(Diagnostic(.error, location(words[0].column), message, text: lineText))
     }
 
     mutating func handle(_ words: [Word], in here: Node) throws(CommandError) -> Outcome {
@@ -177,9 +175,16 @@ struct Parser {
         case .config: return try configCommand(words)
         case .routerBGP: return try routerCommand(words)
         case .addressFamily(let family): return try addressFamilyCommand(words, family: family)
-        case .foreign: return words[0].text == "exit" || words[0].text == "end" ? leaveToConfig() : .notHere
+        case .foreign:
+            let first = words[0].text
+            if first == "exit" || first == "end" { return leaveToConfig() }
+            // Only what opens something else ends the stanza; everything else (`ip address`, `exec-timeout`...)
+            // is one of its own lines.
+            return Self.stanzaEnders.contains(first) || Self.foreignStanzas.contains(first) ? .notHere : .done
         }
     }
+
+    static let stanzaEnders: Set<String> = ["router", "hostname", "frr"]
 
     mutating func leaveToConfig() -> Outcome {
         node = .config

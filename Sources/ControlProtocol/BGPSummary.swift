@@ -72,6 +72,13 @@ public struct BGPSummary: Codable, Hashable, Sendable {
     public var displayedPeers: Int
     public var totalPeers: Int
     public var dynamicPeers: Int
+    public var bestPath: BestPath = BestPath()
+
+    /// FRR's `bestPath` object (`bgp bestpath as-path multipath-relax` is off).
+    public struct BestPath: Codable, Hashable, Sendable {
+        public var multiPathRelax: String = "false"
+        public init() {}
+    }
 
     public init(routerId: String, as asn: UInt32, peerGroupCount: Int, peers: [String: Peer]) {
         self.routerId = routerId
@@ -87,7 +94,28 @@ public struct BGPSummary: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case routerId, `as`, vrfId, vrfName, tableVersion, ribCount, ribMemory, peerCount, peerMemory, peerGroupCount,
-             peerGroupMemory, peers, failedPeers, displayedPeers, totalPeers, dynamicPeers
+             peerGroupMemory, peers, failedPeers, displayedPeers, totalPeers, dynamicPeers, bestPath
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        routerId = try container.decode(String.self, forKey: .routerId)
+        self.as = try container.decode(UInt32.self, forKey: .as)
+        vrfId = try container.decodeIfPresent(Int.self, forKey: .vrfId) ?? 0
+        vrfName = try container.decodeIfPresent(String.self, forKey: .vrfName) ?? "default"
+        tableVersion = try container.decodeIfPresent(UInt64.self, forKey: .tableVersion) ?? 0
+        ribCount = try container.decodeIfPresent(Int.self, forKey: .ribCount) ?? 0
+        ribMemory = try container.decodeIfPresent(Int.self, forKey: .ribMemory) ?? 0
+        peerCount = try container.decode(Int.self, forKey: .peerCount)
+        peerMemory = try container.decodeIfPresent(Int.self, forKey: .peerMemory) ?? 0
+        peerGroupCount = try container.decodeIfPresent(Int.self, forKey: .peerGroupCount) ?? 0
+        peerGroupMemory = try container.decodeIfPresent(Int.self, forKey: .peerGroupMemory) ?? 0
+        peers = try container.decode([String: Peer].self, forKey: .peers)
+        failedPeers = try container.decodeIfPresent(Int.self, forKey: .failedPeers) ?? 0
+        displayedPeers = try container.decodeIfPresent(Int.self, forKey: .displayedPeers) ?? peers.count
+        totalPeers = try container.decodeIfPresent(Int.self, forKey: .totalPeers) ?? peers.count
+        dynamicPeers = try container.decodeIfPresent(Int.self, forKey: .dynamicPeers) ?? 0
+        bestPath = try container.decodeIfPresent(BestPath.self, forKey: .bestPath) ?? BestPath()
     }
 
     struct AddressKey: CodingKey {
@@ -109,8 +137,11 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         try container.encode(ribMemory, forKey: .ribMemory)
         try container.encode(peerCount, forKey: .peerCount)
         try container.encode(peerMemory, forKey: .peerMemory)
-        try container.encode(peerGroupCount, forKey: .peerGroupCount)
-        try container.encode(peerGroupMemory, forKey: .peerGroupMemory)
+        // FRR writes the peer group keys only when there are peer groups.
+        if peerGroupCount > 0 {
+            try container.encode(peerGroupCount, forKey: .peerGroupCount)
+            try container.encode(peerGroupMemory, forKey: .peerGroupMemory)
+        }
         var peersContainer = container.nestedContainer(keyedBy: AddressKey.self, forKey: .peers)
         for address in sortedAddresses {
             if let peer = peers[address] { try peersContainer.encode(peer, forKey: AddressKey(stringValue: address)) }
@@ -119,6 +150,7 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         try container.encode(displayedPeers, forKey: .displayedPeers)
         try container.encode(totalPeers, forKey: .totalPeers)
         try container.encode(dynamicPeers, forKey: .dynamicPeers)
+        try container.encode(bestPath, forKey: .bestPath)
     }
 
     /// IPv4 before IPv6, each in numeric order.
@@ -140,7 +172,7 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         lines.append("BGP table version \(tableVersion)")
         lines.append("RIB entries \(ribCount), using \(ribMemory) bytes of memory")
         lines.append("Peers \(peerCount), using \(peerMemory / 1024) KiB of memory")
-        lines.append("Peer groups \(peerGroupCount), using \(peerGroupMemory) bytes of memory")
+        if peerGroupCount > 0 { lines.append("Peer groups \(peerGroupCount), using \(peerGroupMemory) bytes of memory") }
         lines.append("")
         lines.append("Neighbor        V         AS   MsgRcvd   MsgSent   TblVer  InQ OutQ  Up/Down State/PfxRcd   PfxSnt Desc")
         for address in sortedAddresses {

@@ -22,13 +22,17 @@ public struct DaemonOptions: Sendable {
     public var port: UInt16
     /// Addresses to listen on; by default both wildcards.
     public var listenAddresses: [IPAddress]
+    /// SIGTERM, SIGINT, SIGHUP and SIGPIPE handling; off for runtimes inside a test process.
+    public var handlesSignals: Bool
 
     public init(configPath: String, socketPath: String = ControlSocket.defaultPath, port: UInt16 = 179,
-                listenAddresses: [IPAddress] = [.v4(IPv4Address(0, 0, 0, 0)), .v6(IPv6Address(high: 0, low: 0))]) {
+                listenAddresses: [IPAddress] = [.v4(IPv4Address(0, 0, 0, 0)), .v6(IPv6Address(high: 0, low: 0))],
+                handlesSignals: Bool = true) {
         self.configPath = configPath
         self.socketPath = socketPath
         self.port = port
         self.listenAddresses = listenAddresses
+        self.handlesSignals = handlesSignals
     }
 }
 
@@ -50,7 +54,7 @@ public final class Runtime: @unchecked Sendable {
     private var listeners: [(fd: Int32, source: DispatchSourceRead)] = []
     private var connections: [ConnectionID: StreamChannel] = [:]
     /// Outbound connects in progress: the socket and the write source that reports completion.
-    private var connecting: [ConnectionID: (fd: Int32, source: DispatchSourceWrite)] = [:]
+    private var connecting: [ConnectionID: ConnectAttempt] = [:]
     private var timers: [TimerID: (source: DispatchSourceTimer, generation: UInt64)] = [:]
     private var timerGeneration: UInt64 = 0
     private var nextInboundID: UInt64 = 1
@@ -132,9 +136,15 @@ public final class Runtime: @unchecked Sendable {
             let control = ControlServer(path: options.socketPath, queue: queue, logger: logger) { [weak self] request in
                 self?.answer(request) ?? .failure("daemon is stopping")
             }
-            try control.start()
+            do {
+                try control.start()
+            } catch {
+                for listener in listeners { listener.source.cancel() }
+                listeners.removeAll()
+                throw error
+            }
             self.control = control
-            installSignalHandlers()
+            if options.handlesSignals { installSignalHandlers() }
             logger.info("evpnd started: AS \(engineConfig.localAS), router-id \(engineConfig.routerID), \(engineConfig.peers.count) neighbors, \(engineConfig.listenRanges.count) listen ranges")
             feed(.start)
         }
@@ -180,7 +190,7 @@ public final class Runtime: @unchecked Sendable {
     private func finishStop() {
         for (_, channel) in connections { channel.closeNow() }
         connections.removeAll()
-        for (_, pending) in connecting { pending.source.cancel() ; closeDescriptor(pending.fd) }
+        for (_, pending) in connecting { pending.abandon() }
         connecting.removeAll()
         for (_, timer) in timers { timer.source.cancel() }
         timers.removeAll()
@@ -253,8 +263,7 @@ public final class Runtime: @unchecked Sendable {
             if let channel = connections.removeValue(forKey: id) {
                 channel.closeAfterFlush()
             } else if let pending = connecting.removeValue(forKey: id) {
-                pending.source.cancel()
-                closeDescriptor(pending.fd)
+                pending.abandon()
             }
         case .refuse(let id, let reason):
             logger.info("connection refused: \(reason)")
@@ -350,10 +359,9 @@ public final class Runtime: @unchecked Sendable {
                 pendingInputs.append(.connectionEstablished(id))
                 return
             }
-            let completion = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-            completion.setEventHandler { [weak self] in self?.connectCompleted(id) }
-            connecting[id] = (fd, completion)
-            completion.resume()
+            let attempt = ConnectAttempt(fd: fd, queue: queue)
+            connecting[id] = attempt
+            attempt.start { [weak self] in self?.connectCompleted(id) }
         } catch {
             pendingInputs.append(.connectionFailed(id, reason: "connect to \(remote) port \(port): \(error)"))
         }
@@ -361,12 +369,12 @@ public final class Runtime: @unchecked Sendable {
 
     private func connectCompleted(_ id: ConnectionID) {
         guard let pending = connecting.removeValue(forKey: id) else { return }
-        pending.source.cancel()
         if let error = Sockets.connectResult(pending.fd) {
-            closeDescriptor(pending.fd)
+            pending.abandon()
             feed(.connectionFailed(id, reason: "connect: \(error)"))
             return
         }
+        pending.handOver()
         attach(pending.fd, as: id)
         feed(.connectionEstablished(id))
     }
@@ -429,5 +437,42 @@ public final class Runtime: @unchecked Sendable {
             self.stop(reason: "requested")
         }
         done.wait()
+    }
+}
+
+/// A non-blocking connect in progress: a write source reports completion. The descriptor is closed by the
+/// source's cancel handler (Dispatch's rule) unless it was handed over to a `StreamChannel`.
+final class ConnectAttempt {
+    let fd: Int32
+    private let source: DispatchSourceWrite
+    private let ownership: Ownership
+
+    final class Ownership {
+        var handedOver = false
+    }
+
+    init(fd: Int32, queue: DispatchQueue) {
+        self.fd = fd
+        source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        ownership = Ownership()
+        source.setCancelHandler { [ownership] in
+            if !ownership.handedOver { closeDescriptor(fd) }
+        }
+    }
+
+    func start(_ completed: @escaping () -> Void) {
+        source.setEventHandler(handler: completed)
+        source.resume()
+    }
+
+    /// Connected: the descriptor now belongs to the caller.
+    func handOver() {
+        ownership.handedOver = true
+        source.cancel()
+    }
+
+    /// Failed or no longer wanted: the descriptor is closed once the source is cancelled.
+    func abandon() {
+        source.cancel()
     }
 }

@@ -164,10 +164,12 @@ enum Sockets {
     static func localAddress(_ fd: Int32) -> SocketAddress? {
         var local = SocketAddress()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let result = withUnsafeMutablePointer(to: &local.storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        let result = try? syscall {
+            withUnsafeMutablePointer(to: &local.storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
         }
-        guard result == 0 else { return nil }
+        guard result != nil else { return nil }
         local.length = length
         return local
     }
@@ -183,7 +185,9 @@ enum Sockets {
         }
         let fd = try streamSocket(family: AF_UNIX)
         do throws(Errno) {
-            if unlink(path) != 0 && errno != ENOENT { throw Errno.current }
+            do {
+                try syscall { unlink(path) }
+            } catch where error.rawValue == ENOENT {}
             try syscall {
                 withUnsafePointer(to: &sun) { pointer in
                     pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -203,7 +207,9 @@ enum Sockets {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw Errno.current }
+            do {
+                try syscall { mkdir(current, 0o755) }
+            } catch where error.rawValue == EEXIST {}
         }
     }
 

@@ -64,9 +64,31 @@ enum Tools {
         if ProcessInfo.processInfo.environment["CI"] == "true" {
             Issue.record("\(test): cannot run under CI: \(missing)")
         } else {
-            print("SKIP \(test): \(missing) (PATH=\(ProcessInfo.processInfo.environment["PATH"] ?? ""))")
+            print("SKIP \(test): \(missing)")
         }
         return false
+    }
+}
+
+/// Runs a command that daemonizes (FRR's `-d`) with posix_spawn and waitpid: Foundation's Process would wait for
+/// the daemon it leaves behind. Output goes to `logPath`.
+func runDaemonizing(_ arguments: [String], logPath: String) throws {
+    guard let executable = Tools.find(arguments[0]) else { throw LabError("\(arguments[0]) not found") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments.dropFirst()).map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var pid: pid_t = 0
+    let status = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard status == 0 else { throw LabError("posix_spawn \(executable): \(String(cString: strerror(status)))") }
+    var exitStatus: Int32 = 0
+    while waitpid(pid, &exitStatus, 0) < 0 && errno == EINTR {}
+    guard exitStatus == 0 else {
+        throw LabError("\(arguments.joined(separator: " ")) failed (\(exitStatus)): \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
     }
 }
 
@@ -192,7 +214,7 @@ final class Lab: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
         // `ip netns exec` execs the command: the Process's pid is evpnd's.
         process.arguments = ["netns", "exec", nsA, "\(bin)/evpnd", "--config", path, "--socket", evpndSocket, "--log-level", "debug"]
-        FileManager.default.createFile(atPath: evpndLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: evpndLog, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: evpndLog))
         process.standardOutput = log
         process.standardError = log
@@ -241,8 +263,8 @@ final class Lab: @unchecked Sendable {
 
     func restartFRR() throws {
         try? FileManager.default.removeItem(atPath: "/var/run/frr/\(frrName)/bgpd.pid")
-        try run(["ip", "netns", "exec", nsB, "\(Tools.frrDir)/bgpd", "-d", "-N", frrName, "-f", frrConfigPath,
-                 "-u", "frr", "-g", "frr", "--no_zebra"])
+        try runDaemonizing(["ip", "netns", "exec", nsB, "\(Tools.frrDir)/bgpd", "-d", "-N", frrName, "-f", frrConfigPath,
+                            "-u", "frr", "-g", "frr", "--no_zebra"], logPath: "\(dir)/bgpd-start.log")
         guard waitUntil(10, { frrPID(frrName) != nil && (try? vtysh("show bgp summary json")) != nil }) else {
             throw LabError("FRR bgpd did not start")
         }
@@ -286,8 +308,7 @@ final class Lab: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
         process.arguments = ["netns", "exec", nsB, Tools.find("gobgpd") ?? "gobgpd", "-f", path,
                              "--api-hosts", "127.0.0.1:50051", "-l", "warn"]
-        let log = FileManager.default.createFile(atPath: "\(dir)/gobgpd.log", contents: nil)
-        _ = log
+        _ = FileManager.default.createFile(atPath: "\(dir)/gobgpd.log", contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/gobgpd.log"))
         process.standardOutput = handle
         process.standardError = handle
