@@ -8,10 +8,12 @@ extension Engine {
     /// get their turn on the engine queue.
     static let batchBudget = 64 * 1024
 
-    /// Drains the RIB work the peers raised, then sends what became ready.
+    /// Drains the RIB work the peers raised, then sends what became ready. Also runs when only the
+    /// RIB has news (`.originate`, `.withdrawLocal` raise no peer event): a peer whose socket is idle
+    /// and writable gets no `.writable` to wait for, so it is pumped now.
     mutating func runRIB(_ fx: inout Effects) {
         var pumps: [PeerID] = []
-        while !fx.ribEvents.isEmpty {
+        while !fx.ribEvents.isEmpty || !rib.needsPump.isEmpty {
             let events = fx.ribEvents
             fx.ribEvents = []
             for event in events {

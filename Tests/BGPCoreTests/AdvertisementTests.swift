@@ -133,7 +133,7 @@ import Testing
         h.engine.tracksLocRIBChanges = true
         let route = Routes.mac(7, rd: .ipv4(H.routerID, 100))
         let local = LocalRoute(route: route, nextHop: .v4(H.routerID), attributes: [Routes.communities])
-        _ = h.engine.handle(.originate([local]), now: h.now)
+        h.input(.originate([local]))
         h.drain()
         for p in [H.c1, H.n1] {
             let update = h.announced(p).first?.1
@@ -152,7 +152,7 @@ import Testing
         #expect(h.engine.routes().first?.paths.first?.selectionReason == "Local Route")
         #expect(h.engine.takeLocRIBChanges().isEmpty)
 
-        _ = h.engine.handle(.withdrawLocal([route.key]), now: h.now)
+        h.input(.withdrawLocal([route.key]))
         h.drain()
         #expect(h.engine.takeLocRIBChanges() == [route.key])
         #expect(h.engine.bestPath(route.key)?.peer == H.c1.id)

@@ -86,6 +86,11 @@ struct ReflectorHarness {
         record(engine.handle(.received(p.connection, Self.bytes(message)), now: now))
     }
 
+    /// Any other engine input (`.originate`, `.withdrawLocal`), its sends recorded.
+    mutating func input(_ input: EngineInput) {
+        record(engine.handle(input, now: now))
+    }
+
     /// Drains every socket until nothing more is sent.
     mutating func drain() {
         var rounds = 0

@@ -4,6 +4,7 @@
 
 import BGPCore
 import BGPWire
+import VTEP
 
 struct Network {
     struct Node {
@@ -14,6 +15,15 @@ struct Network {
         var timers: [TimerID: UInt64] = [:]
         var received: [(PeerID, UpdateMessage)] = []
         var log: [String] = []
+        /// A VTEP: the VTEP reducer beside the engine and a simulated kernel FDB (nil for a reflector).
+        var vtep: VTEPNode?
+    }
+
+    struct VTEPNode {
+        var state: VTEPState
+        var kernel: SimulatedKernel
+        /// Every FDB operation applied, with when.
+        var fdbLog: [(at: Instant, operation: FDBOperation)] = []
     }
 
     /// One end of a connection.
@@ -117,6 +127,44 @@ struct Network {
         if stopped.contains(node) { return }
         let outputs = nodes[node].engine.handle(input, now: now)
         for output in outputs { perform(output, at: node) }
+        if nodes[node].vtep != nil { runVTEP(node, [.locRIBChanged(nodes[node].engine.takeLocRIBChanges())]) }
+    }
+
+    /// Feeds a VTEP node's reducer (with its engine in the loop) and its kernel until both are quiet.
+    /// The kernel answers at once: convergence times are BGP's.
+    mutating func runVTEP(_ node: Int, _ inputs: [VTEPInput]) {
+        guard var vtep = nodes[node].vtep else { return }
+        nodes[node].vtep = nil
+        var queue = inputs
+        var rounds = 0
+        while !queue.isEmpty && rounds < 10_000 {
+            rounds += 1
+            let input = queue.removeFirst()
+            if case .locRIBChanged(let keys) = input, keys.isEmpty { continue }
+            let (engineOutputs, vtepOutputs) = vtep.state.drive(input, now: now, engine: &nodes[node].engine)
+            for output in engineOutputs { perform(output, at: node) }
+            for output in vtepOutputs {
+                switch output {
+                case .fdb(let batch):
+                    for op in batch { vtep.fdbLog.append((now, op)) }
+                    queue.append(.fdbResults(batch, vtep.kernel.apply(batch)))
+                case .log(let event):
+                    nodes[node].log.append("\(now.nanoseconds / 1_000_000) ms vtep \(event)")
+                case .engine, .armTimer:
+                    break
+                }
+            }
+            queue += vtep.kernel.takeEvents()
+        }
+        nodes[node].vtep = vtep
+    }
+
+    /// The data plane or an operator changed a VTEP's kernel: its events go to the VTEP now.
+    mutating func kernel(_ node: Int, _ change: (inout SimulatedKernel) -> Void) {
+        guard nodes[node].vtep != nil else { return }
+        change(&nodes[node].vtep!.kernel)
+        let events = nodes[node].vtep!.kernel.takeEvents()
+        runVTEP(node, events)
     }
 
     private mutating func perform(_ output: EngineOutput, at node: Int) {

@@ -29,6 +29,30 @@ public struct RouteReportEntry: Hashable, Sendable {
         public var clusterList: [IPv4Address]
         /// Every attribute as held, for anything the fields above leave out.
         public var attributes: [PathAttribute]
+
+        /// For tests and tools that stand in for a RIB (the VTEP reads paths through a closure).
+        public init(route: EVPNRoute, best: Bool = true, selectionReason: String? = nil, peer: PeerID?,
+                    peerRouterID: IPv4Address, hostname: String? = nil, pathFrom: String = "internal", nextHop: IPAddress?,
+                    origin: Origin = .igp, asPath: ASPath = .empty, localPref: UInt32? = 100, med: UInt32? = nil,
+                    extendedCommunities: [ExtendedCommunity], originatorID: IPv4Address? = nil,
+                    clusterList: [IPv4Address] = [], attributes: [PathAttribute] = []) {
+            self.route = route
+            self.best = best
+            self.selectionReason = selectionReason
+            self.peer = peer
+            self.peerRouterID = peerRouterID
+            self.hostname = hostname
+            self.pathFrom = pathFrom
+            self.nextHop = nextHop
+            self.origin = origin
+            self.asPath = asPath
+            self.localPref = localPref
+            self.med = med
+            self.extendedCommunities = extendedCommunities
+            self.originatorID = originatorID
+            self.clusterList = clusterList
+            self.attributes = attributes
+        }
     }
 
     public var key: EVPNRouteKey

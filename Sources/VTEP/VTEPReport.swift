@@ -1,0 +1,91 @@
+// What `show evpn vni` and `show evpn mac vni all|N` report, as plain values. The control protocol
+// (ControlProtocol.EVPNVNIList, EVPNMACTable) turns them into FRR's JSON and tables; the Daemon maps
+// one to the other.
+
+import BGPWire
+
+public struct VNIReport: Hashable, Sendable {
+    public var vni: UInt32
+    public var vxlanInterface: String
+    public var bridgeInterface: String
+    public var vtep: IPAddress
+    /// The VXLAN device and bridge are up.
+    public var isUp: Bool
+    /// Advertised and installed (up, and `advertise-all-vni`).
+    public var inService: Bool
+    public var rd: RouteDistinguisher?
+    public var importRouteTargets: [RouteTarget]
+    public var exportRouteTargets: [RouteTarget]
+    /// Local and remote MACs.
+    public var numMacs: Int
+    /// Distinct VTEPs of the flood list.
+    public var remoteVteps: [IPAddress]
+}
+
+public struct MACReport: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        case local(interface: String, vlan: UInt16?)
+        case remote(vtep: IPAddress)
+    }
+    public var vni: UInt32
+    public var mac: MACAddress
+    public var kind: Kind
+    public var sticky: Bool
+    public var localSequence: UInt32
+    public var remoteSequence: UInt32
+    public var detectionCount: Int
+    public var isDuplicate: Bool
+}
+
+extension VTEPState {
+    /// Every VXLAN port found, by VNI.
+    public func vniReport() -> [VNIReport] {
+        ports.values.sorted { $0.vni < $1.vni }.map { port in
+            let instance = vnis[port.vni]
+            let count = macs.filter { $0.key.vni == port.vni && $0.value.owner != .none }.count
+            return VNIReport(vni: port.vni, vxlanInterface: port.vxlanName, bridgeInterface: port.bridgeName, vtep: port.vtep,
+                             isUp: port.isUp, inService: instance != nil, rd: instance?.rd,
+                             importRouteTargets: instance?.importRouteTargets ?? [], exportRouteTargets: instance?.exportRouteTargets ?? [],
+                             numMacs: count, remoteVteps: (floodInstalled[port.vni] ?? []).sorted())
+        }
+    }
+
+    /// The MAC table of one VNI, or of all (nil), by VNI then MAC.
+    public func macReport(vni: UInt32? = nil) -> [MACReport] {
+        macs.keys.sorted().compactMap { key in
+            guard vni == nil || key.vni == vni, let record = macs[key] else { return nil }
+            let kind: MACReport.Kind
+            var sticky = false
+            switch record.owner {
+            case .none:
+                return nil
+            case .local:
+                guard let local = record.local else { return nil }
+                kind = .local(interface: local.portName, vlan: local.vlan)
+                sticky = local.sticky
+            case .remote(let path):
+                kind = .remote(vtep: path.vtep)
+                sticky = path.sticky
+            }
+            return MACReport(vni: key.vni, mac: key.mac, kind: kind, sticky: sticky, localSequence: record.localSequence,
+                             remoteSequence: record.remoteSequence, detectionCount: record.detector.count,
+                             isDuplicate: record.detector.isDuplicate)
+        }
+    }
+
+    /// The FDB rows evpnd wants (for `show` and tests).
+    public var desiredFDB: [FDBIntent] { fdb.desired.values.sorted { $0.key < $1.key } }
+
+    /// The model of the kernel FDB.
+    public var actualFDB: [KernelFDBEntry] { fdb.actual.sorted { $0.key < $1.key }.map(\.value) }
+
+    /// What evpnd originates.
+    public var advertisedRoutes: [LocalRouteSummary] {
+        advertised.keys.sorted { ($0.rd, $0.prefixString) < ($1.rd, $1.prefixString) }.map { LocalRouteSummary(key: $0) }
+    }
+}
+
+/// A key evpnd originates (kept small so tests and `show` need not hold whole routes).
+public struct LocalRouteSummary: Hashable, Sendable {
+    public var key: EVPNRouteKey
+}

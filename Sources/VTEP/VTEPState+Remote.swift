@@ -1,0 +1,102 @@
+// The BGP half of the VTEP: remote type-2 and type-3 routes from the Loc-RIB, imported into every
+// local VNI one of whose import route targets they carry (FRR's `is_route_matching_for_vni`, exact
+// match), never our own (a path the speaker originated, or a next hop that is the VNI's VTEP).
+//
+//   type 2 -> the MAC's remote side: VTEP = the MP_REACH next hop, sequence and sticky bit from the
+//             MAC Mobility community (FRR: `bgp_zebra_send_remote_macip` sends the next hop);
+//   type 3 -> a flood list entry: VTEP = the Originating Router's IP (FRR sends `imet_addr`).
+
+import BGPCore
+import BGPWire
+
+extension VTEPState {
+    mutating func importRemote(_ keys: [EVPNRouteKey], bestPath: (EVPNRouteKey) -> RouteReportEntry.PathReport?,
+                               _ fx: inout VTEPEffects) {
+        for key in keys {
+            let new = bestPath(key).flatMap(parse)
+            let old = remoteRoutes[key]
+            if old?.kind == new?.kind && old?.routeTargets == new?.routeTargets { continue }
+            if let old {
+                for vni in old.imports { detach(old, key: key, from: vni, &fx) }
+                remoteRoutes[key] = nil
+            }
+            guard var route = new else { continue }
+            route.imports = vnis.values.filter { accepts($0, route) }.map(\.vni).sorted()
+            remoteRoutes[key] = route
+            for vni in route.imports { attach(route, key: key, to: vni, &fx) }
+        }
+    }
+
+    /// A remote route the VTEP uses, or nil (local paths, other route types, no route target).
+    func parse(_ path: RouteReportEntry.PathReport) -> RemoteRoute? {
+        guard path.peer != nil else { return nil }
+        var targets: Set<RouteTarget> = []
+        var mobility = (sequence: UInt32(0), sticky: false)
+        for community in path.extendedCommunities {
+            switch community.kind {
+            case .routeTarget(let target, _): targets.insert(target)
+            case .macMobility(let sequence, let sticky): mobility = (sequence, sticky)
+            default: break
+            }
+        }
+        guard !targets.isEmpty else { return nil }
+        switch path.route {
+        case .macIP(let route):
+            guard let vtep = path.nextHop else { return nil }
+            return RemoteRoute(kind: .mac(route.mac, RemoteMACPath(vtep: vtep, sequence: mobility.sequence, sticky: mobility.sticky)),
+                               routeTargets: targets)
+        case .inclusiveMulticast(let route):
+            return RemoteRoute(kind: .imet(route.originatorIP), routeTargets: targets)
+        default:
+            return nil
+        }
+    }
+
+    func accepts(_ vni: VNIInstance, _ route: RemoteRoute) -> Bool {
+        guard vni.importRouteTargets.contains(where: route.routeTargets.contains) else { return false }
+        switch route.kind {
+        case .mac(_, let path): return path.vtep != vni.port.vtep
+        case .imet(let vtep): return vtep != vni.port.vtep
+        }
+    }
+
+    mutating func attach(_ route: RemoteRoute, key: EVPNRouteKey, to vni: UInt32, _ fx: inout VTEPEffects) {
+        switch route.kind {
+        case .mac(let mac, let path):
+            let macKey = MACKey(vni: vni, mac: mac)
+            macs[macKey, default: MACRecord()].remotes[key] = path
+            dirtyMACs.insert(macKey)
+        case .imet(let vtep):
+            flood[vni, default: [:]][key] = vtep
+            refreshFlood(vni)
+        }
+    }
+
+    mutating func detach(_ route: RemoteRoute, key: EVPNRouteKey, from vni: UInt32, _ fx: inout VTEPEffects) {
+        switch route.kind {
+        case .mac(let mac, _):
+            let macKey = MACKey(vni: vni, mac: mac)
+            guard macs[macKey] != nil else { return }
+            macs[macKey]?.remotes[key] = nil
+            dirtyMACs.insert(macKey)
+        case .imet:
+            flood[vni]?[key] = nil
+            refreshFlood(vni)
+        }
+    }
+
+    /// The flood list of a VNI: one row per distinct remote VTEP.
+    mutating func refreshFlood(_ vniNumber: UInt32) {
+        guard let vni = vnis[vniNumber] else { return }
+        let wanted = Set((flood[vniNumber] ?? [:]).values)
+        let have = floodInstalled[vniNumber] ?? []
+        for vtep in have.subtracting(wanted) {
+            fdb.setDesired(nil, at: FDBIntent.flood(device: vni.port.vxlanIndex, bridge: vni.port.bridgeIndex, vtep: vtep).key)
+        }
+        for vtep in wanted.subtracting(have) {
+            let intent = FDBIntent.flood(device: vni.port.vxlanIndex, bridge: vni.port.bridgeIndex, vtep: vtep)
+            fdb.setDesired(intent, at: intent.key)
+        }
+        floodInstalled[vniNumber] = wanted
+    }
+}

@@ -1,0 +1,271 @@
+// The VTEP side of evpnd, as a reducer the Daemon drives next to the BGP engine: kernel links and
+// FDB rows and Loc-RIB changes in; routes to originate or withdraw, FDB operations and log lines
+// out. No sockets, clocks or Netlink here (FRR's zebra and the EVPN half of bgpd, I/O-free).
+//
+// Contract with the runtime:
+// - At start: `.configure`, then `.links` (a full link dump), then `.fdbDump` (a full `bridge fdb`
+//   dump, every family-AF_BRIDGE neighbour), then events as they come: `.linkChanged` (RTM_NEWLINK),
+//   `.linkRemoved` (RTM_DELLINK), `.fdbAdded` (RTM_NEWNEIGH), `.fdbRemoved` (RTM_DELNEIGH). After a
+//   netlink overrun (ENOBUFS), dump again and send `.links` and `.fdbDump`: the reconciler heals
+//   whatever was missed. Map Netlink values with `KernelLink`/`KernelFDBEntry`'s documented fields.
+// - The engine must have `tracksLocRIBChanges = true`. After every engine input, pass
+//   `engine.takeLocRIBChanges()` as `.locRIBChanged`; the VTEP reads each key's best path through
+//   the `bestPath` closure (`engine.bestPath`). `drive(_:now:engine:)` does this loop for you:
+//   it feeds `.engine` outputs to the engine and the engine's Loc-RIB changes back to the VTEP until
+//   both are quiet, and returns the engine's outputs for the runtime to perform.
+// - `.fdb(batch)` outputs are netlink batches, in order; perform each (NLM_F_ACK) and hand the
+//   per-operation answers back with `.fdbResults(batch, results)`. Operations are assumed applied
+//   when issued; the kernel's echo events of them are expected and harmless.
+// - `.armTimer(after)` asks for one `.timerFired` after that long (a frozen duplicate MAC's
+//   recovery); arming again replaces the previous request.
+
+import BGPCore
+import BGPWire
+
+public enum VTEPInput: Sendable {
+    case configure(VTEPConfig)
+    /// A full link dump: replaces every link known.
+    case links([KernelLink])
+    case linkChanged(KernelLink)
+    case linkRemoved(index: Int32)
+    /// A full FDB dump: replaces the model of the kernel's FDB (start, and after an overrun).
+    case fdbDump([KernelFDBEntry])
+    case fdbAdded(KernelFDBEntry)
+    case fdbRemoved(KernelFDBEntry)
+    /// Routes whose best path changed (`Engine.takeLocRIBChanges()`).
+    case locRIBChanged([EVPNRouteKey])
+    /// The kernel's answers to one `.fdb` batch, in order.
+    case fdbResults([FDBOperation], [FDBOperationResult])
+    case timerFired
+    /// `clear evpn dup-addr vni N|all [mac M]`: nil is all.
+    case clearDuplicates(vni: UInt32?, mac: MACAddress?)
+}
+
+public enum VTEPOutput: Sendable, Equatable {
+    /// Feed to the engine (`.originate`, `.withdrawLocal`).
+    case engine(EngineInput)
+    /// One netlink batch.
+    case fdb([FDBOperation])
+    case log(LogEvent)
+    case armTimer(after: Duration)
+
+    public static func == (a: VTEPOutput, b: VTEPOutput) -> Bool {
+        switch (a, b) {
+        case (.fdb(let x), .fdb(let y)): return x == y
+        case (.log(let x), .log(let y)): return x == y
+        case (.armTimer(let x), .armTimer(let y)): return x == y
+        case (.engine(.originate(let x)), .engine(.originate(let y))): return x == y
+        case (.engine(.withdrawLocal(let x)), .engine(.withdrawLocal(let y))): return x == y
+        default: return false
+        }
+    }
+}
+
+/// Totals since start, for `show evpn` and tests.
+public struct VTEPCounters: Hashable, Sendable {
+    public var duplicatesDetected = 0
+    public var movesToLocal = 0
+    public var movesToRemote = 0
+    public var fdbOperations = 0
+    public var fdbFailures = 0
+    public var fdbConflicts = 0
+}
+
+/// A remote type-2 or type-3 route as the VTEP uses it.
+struct RemoteRoute: Hashable {
+    enum Kind: Hashable {
+        case mac(MACAddress, RemoteMACPath)
+        case imet(IPAddress)
+    }
+    var kind: Kind
+    var routeTargets: Set<RouteTarget>
+    /// The VNIs it was imported into.
+    var imports: [UInt32] = []
+}
+
+/// What one input produced, collected on the way.
+struct VTEPEffects {
+    var now: Instant
+    var outputs: [VTEPOutput] = []
+    var operations: [FDBOperation] = []
+    /// Routes to advertise (non-nil) or withdraw (nil), last word per key; in first-touched order.
+    var adverts: [EVPNRouteKey: LocalRoute?] = [:]
+    var advertOrder: [EVPNRouteKey] = []
+
+    mutating func log(_ level: LogEvent.Level, _ message: String) {
+        outputs.append(.log(LogEvent(level: level, message: message)))
+    }
+
+    mutating func advertise(_ key: EVPNRouteKey, _ route: LocalRoute?) {
+        if adverts[key] == nil { advertOrder.append(key) }
+        adverts[key] = .some(route)
+    }
+}
+
+public struct VTEPState: Sendable {
+    public private(set) var config: VTEPConfig
+    var links: [Int32: KernelLink] = [:]
+    /// Every VXLAN port found, up or not (for `show evpn vni`).
+    var ports: [UInt32: VXLANPort] = [:]
+    /// The VNIs in service: discovered, up, and `advertise-all-vni` on.
+    public internal(set) var vnis: [UInt32: VNIInstance] = [:]
+    var allocator = RDIndexAllocator()
+    var bridgeVNI: [Int32: UInt32] = [:]
+    var macs: [MACKey: MACRecord] = [:]
+    var remoteRoutes: [EVPNRouteKey: RemoteRoute] = [:]
+    /// Remote IMET routes per VNI: the flood list.
+    var flood: [UInt32: [EVPNRouteKey: IPAddress]] = [:]
+    var floodInstalled: [UInt32: Set<IPAddress>] = [:]
+    var fdb = FDBReconciler()
+    /// What evpnd originates, by key.
+    var advertised: [EVPNRouteKey: LocalRoute] = [:]
+    var dirtyMACs: Set<MACKey> = []
+    var reportedProblems: Set<String> = []
+    var frozen: Set<MACKey> = []
+    public internal(set) var counters = VTEPCounters()
+
+    public init(config: VTEPConfig) {
+        self.config = config
+    }
+
+    // MARK: the reducer
+
+    public mutating func handle(_ input: VTEPInput, now: Instant,
+                                bestPath: (EVPNRouteKey) -> RouteReportEntry.PathReport?) -> [VTEPOutput] {
+        var fx = VTEPEffects(now: now)
+        switch input {
+        case .configure(let new):
+            config = new
+            refreshVNIs(&fx)
+        case .links(let list):
+            links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { _, b in b })
+            refreshVNIs(&fx)
+        case .linkChanged(let link):
+            let old = links[link.index]
+            links[link.index] = link
+            refreshVNIs(&fx)
+            if old?.isUp != link.isUp { portChanged(link.index) }
+        case .linkRemoved(let index):
+            links[index] = nil
+            refreshVNIs(&fx)
+            portChanged(index)
+        case .fdbDump(let entries):
+            fdb.replaceActual(with: entries)
+        case .fdbAdded(let entry):
+            fdb.observeAdded(entry)
+        case .fdbRemoved(let entry):
+            fdb.observeRemoved(entry)
+        case .locRIBChanged(let keys):
+            importRemote(keys, bestPath: bestPath, &fx)
+        case .fdbResults(let operations, let results):
+            for failure in fdb.fold(operations, results) {
+                counters.fdbFailures += 1
+                fx.log(.warning, failure)
+            }
+        case .timerFired:
+            break
+        case .clearDuplicates(let vni, let mac):
+            for key in frozenOrDuplicate() where (vni == nil || key.vni == vni) && (mac == nil || key.mac == mac) {
+                macs[key]?.detector.clear()
+                frozen.remove(key)
+                dirtyMACs.insert(key)
+                fx.log(.notice, "VNI \(key.vni): MAC \(key.mac) duplicate state cleared")
+            }
+        }
+        recoverFrozen(&fx)
+        settle(&fx)
+        return finish(&fx)
+    }
+
+    /// Runs local learning, mobility and the reconciler until nothing more changes.
+    mutating func settle(_ fx: inout VTEPEffects) {
+        var rounds = 0
+        repeat {
+            rounds += 1
+            let rows = fdb.changedBridgeRows
+            fdb.changedBridgeRows = []
+            for key in rows.sorted() { learn(from: key, &fx) }
+            let pending = dirtyMACs
+            dirtyMACs = []
+            for key in pending.sorted() { decide(key, &fx) }
+            let (operations, conflicts) = fdb.plan()
+            fx.operations += operations
+            for conflict in conflicts {
+                counters.fdbConflicts += 1
+                fx.log(.warning, "FDB conflict: \(conflict)")
+            }
+        } while (!fdb.changedBridgeRows.isEmpty || !dirtyMACs.isEmpty) && rounds < 16
+        // Devices of VNIs that went are evpnd's only until their rows were deleted above.
+        fdb.setManaged(vnis.values.map { ManagedDevice(device: $0.port.vxlanIndex, bridge: $0.port.bridgeIndex) })
+        if !fdb.dirty.isEmpty {
+            let (operations, _) = fdb.plan()
+            fx.operations += operations
+        }
+    }
+
+    private mutating func finish(_ fx: inout VTEPEffects) -> [VTEPOutput] {
+        var withdrawn: [EVPNRouteKey] = []
+        var originated: [LocalRoute] = []
+        for key in fx.advertOrder {
+            guard let wanted = fx.adverts[key] else { continue }
+            if let route = wanted {
+                if advertised[key] != route {
+                    advertised[key] = route
+                    originated.append(route)
+                }
+            } else if advertised.removeValue(forKey: key) != nil {
+                withdrawn.append(key)
+            }
+        }
+        var outputs: [VTEPOutput] = []
+        if !withdrawn.isEmpty { outputs.append(.engine(.withdrawLocal(withdrawn))) }
+        if !originated.isEmpty { outputs.append(.engine(.originate(originated))) }
+        var start = 0
+        while start < fx.operations.count {
+            let end = min(start + config.maxBatch, fx.operations.count)
+            outputs.append(.fdb(Array(fx.operations[start..<end])))
+            start = end
+        }
+        counters.fdbOperations += fx.operations.count
+        outputs += fx.outputs
+        if let after = nextRecovery(fx.now) { outputs.append(.armTimer(after: after)) }
+        return outputs
+    }
+
+    // MARK: with the engine
+
+    /// `handle`, with the engine in the loop: `.engine` outputs go into `engine`, its Loc-RIB
+    /// changes come back as `.locRIBChanged`, until neither has more. Returns the engine's outputs
+    /// (for the runtime: sends, logs) and the VTEP's other outputs (FDB batches, logs, timer).
+    public mutating func drive(_ input: VTEPInput, now: Instant, engine: inout Engine) -> (engine: [EngineOutput], vtep: [VTEPOutput]) {
+        engine.tracksLocRIBChanges = true
+        var engineOutputs: [EngineOutput] = []
+        var vtepOutputs: [VTEPOutput] = []
+        var pending: [VTEPInput] = [input]
+        var rounds = 0
+        while !pending.isEmpty && rounds < 64 {
+            rounds += 1
+            let next = pending.removeFirst()
+            let outputs = handle(next, now: now, bestPath: { engine.bestPath($0) })
+            for output in outputs {
+                if case .engine(let engineInput) = output {
+                    engineOutputs += engine.handle(engineInput, now: now)
+                } else {
+                    vtepOutputs.append(output)
+                }
+            }
+            let changed = engine.takeLocRIBChanges()
+            if !changed.isEmpty { pending.append(.locRIBChanged(changed)) }
+        }
+        return (engineOutputs, vtepOutputs)
+    }
+
+    /// After the runtime fed the engine anything (bytes from a peer, a session going down): the
+    /// Loc-RIB changes it made, through the VTEP.
+    public mutating func afterEngineInput(now: Instant, engine: inout Engine) -> (engine: [EngineOutput], vtep: [VTEPOutput]) {
+        engine.tracksLocRIBChanges = true
+        let changed = engine.takeLocRIBChanges()
+        if changed.isEmpty { return ([], []) }
+        return drive(.locRIBChanged(changed), now: now, engine: &engine)
+    }
+}
