@@ -42,6 +42,21 @@ struct EVPNFieldReader {
         .evpnLength("\(routeName): field needs \(error.needed) octets, \(error.available) left", offset: error.offset)
     }
 
+    /// The closing `IP length (1) | IP (4 or 16)` of types 3 and 4: the length in bits must be 32 or
+    /// 128 and must account for exactly the octets left in the route.
+    mutating func originatorIP(routeLength: Int, fixedLength: Int, nlriOffset: Int) throws(BGPError) -> IPAddress {
+        let ipLengthOffset = offset
+        let ipBits = try uint8()
+        guard let octets = evpnAddressOctets(bits: ipBits) else {
+            throw .evpnMalformed("\(routeName) IP address length \(ipBits) bits, must be 32 or 128", offset: ipLengthOffset)
+        }
+        guard octets == remaining else {
+            throw .evpnLength("\(routeName) length \(routeLength) does not fit IP address length \(ipBits) "
+                              + "(must be \(fixedLength + octets))", offset: nlriOffset)
+        }
+        return try address(octets: octets)
+    }
+
     mutating func uint8() throws(BGPError) -> UInt8 {
         do { return try reader.readUInt8() } catch { throw truncated(error) }
     }

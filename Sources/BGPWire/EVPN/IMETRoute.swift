@@ -32,16 +32,7 @@ public struct IMETRoute: Hashable, Sendable {
         var fields = EVPNFieldReader(reader, routeName: name)
         rd = try fields.routeDistinguisher()
         ethernetTag = try fields.uint32()
-        let ipLengthOffset = fields.offset
-        let ipBits = try fields.uint8()
-        guard let octets = evpnAddressOctets(bits: ipBits) else {
-            throw .evpnMalformed("\(name) IP address length \(ipBits) bits, must be 32 or 128", offset: ipLengthOffset)
-        }
-        guard octets == fields.remaining else {
-            throw .evpnLength("\(name) length \(length) does not fit IP address length \(ipBits) "
-                              + "(must be \(Self.fixedLength + octets))", offset: nlriOffset)
-        }
-        originatorIP = try fields.address(octets: octets)
+        originatorIP = try fields.originatorIP(routeLength: length, fixedLength: Self.fixedLength, nlriOffset: nlriOffset)
     }
 
     public var valueLength: Int { Self.fixedLength + originatorIP.bytes.count }
