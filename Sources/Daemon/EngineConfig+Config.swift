@@ -24,7 +24,7 @@ extension EngineConfig {
         self.init(localAS: config.router.asn, routerID: routerID, hostname: config.hostname ?? systemHostname,
                   peers: config.resolvedNeighbors.map(PeerConfig.init),
                   listenRanges: config.resolvedListenRanges.map { ListenRange(prefix: $0.prefix, template: PeerConfig($0.template)) },
-                  listenLimit: config.listenLimit)
+                  listenLimit: config.listenLimit, clusterID: config.router.clusterID)
     }
 }
 
