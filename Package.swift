@@ -54,11 +54,13 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config", "BGPWire"]),
         // Request and response types of the control socket (line-delimited JSON), shared by evpnd and evpnctl. A leaf.
         .target(name: "ControlProtocol"),
+        // libbsd's setproctitle and pidfile, for the daemon (a module map linking `bsd`; no pkgConfig, see ARCHITECTURE.md).
+        .systemLibrary(name: "CBSD", path: "Sources/CBSD"),
         // The runtime: the engine queue owning the engine, TCP and control sockets, timers and signals (Dispatch).
         .target(
             name: "Daemon",
             dependencies: [
-                "BGPCore", "BGPWire", "Config", "ControlProtocol",
+                "BGPCore", "BGPWire", "Config", "ControlProtocol", "CBSD", "VTEP", "Netlink",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -70,7 +72,7 @@ let package = Package(
             ]
         ),
         // Against FRR 8.4 and GoBGP 3.10 in network namespaces (root; skipped with a message elsewhere, failed under CI=true).
-        .testTarget(name: "InteropTests", dependencies: ["ControlProtocol"]),
+        .testTarget(name: "InteropTests", dependencies: ["ControlProtocol", "BGPWire"]),
         // rtnetlink over AF_NETLINK (links, bridge/VXLAN FDB, batches, events); Glibc only, no Foundation, no Dispatch.
         .target(name: "Netlink"),
         // Codec tests against captured kernel bytes (Tests/Fixtures/netlink) and live tests in a namespace (root).

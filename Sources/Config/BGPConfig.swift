@@ -84,6 +84,9 @@ public struct RouterBGPConfig: Hashable, Sendable {
     public var peerGroups: [PeerGroupConfig] = []
     public var neighbors: [NeighborConfig] = []
     public var advertiseAllVNI: Bool = false
+    /// `vni N` blocks and `dup-addr-detection` of `address-family l2vpn evpn` (EVPNConfig.swift).
+    public var vnis: [EVPNVNIStanza] = []
+    public var duplicateAddressDetection: DupAddrDetectionConfig?
     public var location: SourceLocation
 
     public init(asn: UInt32, location: SourceLocation) {

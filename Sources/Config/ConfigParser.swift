@@ -96,6 +96,8 @@ enum Node: Hashable {
     case config
     case routerBGP
     case addressFamily(AddressFamily)
+    /// `vni N` inside `address-family l2vpn evpn` (EVPNConfig.swift).
+    case vni(UInt32)
     /// Another daemon's stanza (`interface eth0`, `line vty`...): its lines are skipped.
     case foreign(String)
 
@@ -104,6 +106,7 @@ enum Node: Hashable {
         case .config: return nil
         case .routerBGP, .foreign: return .config
         case .addressFamily: return .routerBGP
+        case .vni: return .addressFamily(.l2vpnEVPN)
         }
     }
 }
@@ -175,6 +178,7 @@ struct Parser {
         case .config: return try configCommand(words)
         case .routerBGP: return try routerCommand(words)
         case .addressFamily(let family): return try addressFamilyCommand(words, family: family)
+        case .vni(let vni): return try vniCommand(words, vni: vni)
         case .foreign:
             let first = words[0].text
             if first == "exit" || first == "end" { return leaveToConfig() }
@@ -385,7 +389,10 @@ struct Parser {
         case "neighbor":
             guard words.count >= 3, ["activate", "route-reflector-client"].contains(text[2]) else { return .notHere }
             return try neighborCommand(words, negated: false, family: family)
+        case "vni", "dup-addr-detection":
+            return try evpnCommand(words, family: family)
         case "no":
+            if words.count >= 2, text[1] == "dup-addr-detection" { return try evpnCommand(words, family: family) }
             if words.count >= 4, text[1] == "neighbor", ["activate", "route-reflector-client"].contains(text[3]) {
                 return try neighborCommand(Array(words.dropFirst()), negated: true, family: family)
             }
@@ -508,6 +515,7 @@ struct Parser {
         case "password":
             try expect(words, count: negated ? 3 : 4, orAtMost: 4)
             let password = negated ? nil : words[3].text
+            if !negated { warning("password is not applied yet: evpnd has no TCP-MD5 (RFC 2385); the session runs unauthenticated", words[3]) }
             try updateSettings(name: name, address: address) { settings throws(CommandError) in settings.password = password }
         default:
             throw CommandError(message: "unknown 'neighbor' command", word: verb)

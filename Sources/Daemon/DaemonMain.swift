@@ -17,24 +17,29 @@ public enum DaemonMain {
         return true
     }
 
-    /// Runs the daemon until SIGTERM or SIGINT; exits 1 if it cannot start.
-    public static func run(options: DaemonOptions, logLevel: Logger.Level) -> Never {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
-            return handler
-        }
+    /// Runs the daemon until SIGTERM or SIGINT; exits 1 if it cannot start (also when another evpnd holds `pidfile`).
+    public static func run(options: DaemonOptions, logLevel: Logger.Level, pidfile pidfilePath: String? = nil) -> Never {
+        ProcessTitle.initialize()
+        blockStopAndReloadSignals()
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: logLevel) }
         let logger = Logger(label: "evpnd")
         let runtime: Runtime
+        var pidfile: PidFile?
         do {
+            pidfile = try pidfilePath.map { try PidFile(path: $0) }
+            // Signals are taken by this thread with sigwait (below), not by Dispatch sources: see `waitForSignals`.
+            var options = options
+            options.handlesSignals = false
             runtime = try Runtime(options: options, logger: logger)
-            runtime.onStopped = { exit(0) }
+            runtime.onStopped = { [pidfile] in pidfile?.remove(); exit(0) }
             try runtime.start()
+            try pidfile?.write()
         } catch {
             logger.critical("evpnd cannot start: \(error)")
+            pidfile?.remove()
             exit(1)
         }
         // Dispatch handlers hold the runtime weakly: it lives as long as this frame, which is for ever.
-        withExtendedLifetime(runtime) { dispatchMain() }
+        withExtendedLifetime(runtime) { waitForSignals(runtime) }
     }
 }

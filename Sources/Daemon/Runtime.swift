@@ -63,7 +63,11 @@ public final class Runtime: @unchecked Sendable {
     private var feeding = false
     private var signalSources: [DispatchSourceSignal] = []
     private var control: ControlServer?
+    /// VTEP mode (`advertise-all-vni`): the netlink side, VTEPDriver.swift.
+    var vtep: VTEPDriver?
     private var stopping = false
+    /// systemd notifications, the watchdog and the process title (Supervision.swift).
+    lazy var supervision = Supervision(queue: queue, logger: logger)
     /// Called once the daemon has shut down (tests use it; the executable exits).
     var onStopped: (@Sendable () -> Void)?
 
@@ -146,7 +150,17 @@ public final class Runtime: @unchecked Sendable {
             self.control = control
             if options.handlesSignals { installSignalHandlers() }
             logger.info("evpnd started: AS \(engineConfig.localAS), router-id \(engineConfig.routerID), \(engineConfig.peers.count) neighbors, \(engineConfig.listenRanges.count) listen ranges")
+            do {
+                try startVTEP()
+            } catch {
+                for listener in listeners { listener.source.cancel() }
+                listeners.removeAll()
+                control.stop()
+                self.control = nil
+                throw error
+            }
             feed(.start)
+            supervision.started(peerStatus)
         }
     }
 
@@ -171,6 +185,7 @@ public final class Runtime: @unchecked Sendable {
         guard !stopping else { return }
         stopping = true
         logger.notice("stopping (\(reason)): sending Cease to every peer")
+        supervision.stopping()
         var shutdownConfig = engineConfig
         shutdownConfig.peers = shutdownConfig.peers.map { var p = $0; p.shutdown = true; return p }
         shutdownConfig.listenRanges = shutdownConfig.listenRanges.map { var r = $0; r.template.shutdown = true; return r }
@@ -199,6 +214,7 @@ public final class Runtime: @unchecked Sendable {
         for source in signalSources { source.cancel() }
         signalSources.removeAll()
         control?.stop()
+        stopVTEP()
         control = nil
         logger.notice("stopped")
         onStopped?()
@@ -207,6 +223,8 @@ public final class Runtime: @unchecked Sendable {
     /// SIGHUP: the new file is checked first; a bad one leaves everything as it runs.
     func reload() {
         assertOnQueue()
+        supervision.reloading()
+        defer { supervision.reloaded(peerStatus) }
         do {
             let (config, newEngineConfig) = try Runtime.loadConfig(path: options.configPath, logger: logger)
             bgpConfig = config
@@ -231,7 +249,8 @@ public final class Runtime: @unchecked Sendable {
         while index < pendingInputs.count {
             let next = pendingInputs[index]
             index += 1
-            let outputs = engine.handle(next, now: Runtime.monotonicNow())
+            // The VTEP sees the Loc-RIB changes of every input at once (received routes reach the FDB now).
+            let outputs = engine.handle(next, now: Runtime.monotonicNow()) + vtepAfterEngineInput()
             var sentTo: [ConnectionID] = []
             for output in outputs { perform(output, sentTo: &sentTo) }
             // Pull-based sending: a connection whose bytes all went out can take more at once.
@@ -249,6 +268,17 @@ public final class Runtime: @unchecked Sendable {
             }
         }
         pendingInputs.removeAll(keepingCapacity: true)
+    }
+
+    /// Engine outputs produced outside `feed` (the VTEP drives the engine itself): carried out as `feed`
+    /// would, then whatever inputs that raised.
+    func performOutside(_ outputs: [EngineOutput]) {
+        var sentTo: [ConnectionID] = []
+        for output in outputs { perform(output, sentTo: &sentTo) }
+        for id in sentTo where connections[id]?.canTakeMore == true && connections[id]?.pendingOutput == 0 {
+            pendingInputs.append(.writable(id))
+        }
+        if !feeding, !pendingInputs.isEmpty { feed(pendingInputs.removeFirst()) }
     }
 
     private func perform(_ output: EngineOutput, sentTo: inout [ConnectionID]) {
@@ -276,8 +306,10 @@ public final class Runtime: @unchecked Sendable {
             log(event)
         case .sessionEstablished(let peer):
             logger.debug("session established", metadata: ["peer": "\(peer)"])
+            supervision.peersChanged(peerStatus)
         case .sessionDown(let peer, let reason):
             logger.debug("session down: \(reason)", metadata: ["peer": "\(peer)"])
+            supervision.peersChanged(peerStatus)
         case .received:
             break  // The RIB lives in the engine; the runtime has nothing to do with an UPDATE yet.
         }
@@ -414,7 +446,13 @@ public final class Runtime: @unchecked Sendable {
                 }
             }
             return ControlResponse(ok: true, output: summary.tableText())
+        case _ where words.starts(with: ["show", "bgp", "l2vpn", "evpn"]) || words.starts(with: ["show", "bgp", "evpn"]):
+            let rest = words.dropFirst(words[2] == "l2vpn" ? 4 : 3)
+            return RouteReport.answer(rest, json: request.json, engine: engine, routerID: engineConfig.routerID)
+                ?? .failure("unknown command: \(words.joined(separator: " "))")
         default:
+            if let response = answerVTEP(request) { return response }
+            if let response = answerOperation(request) { return response }
             return .failure("unknown command: \(words.joined(separator: " "))")
         }
     }

@@ -194,6 +194,8 @@ enum Sockets {
                 }
             }
             try syscall { chmod(path, mode) }
+            // Only root and the `evpnd` group may connect (0660): the group, when it exists, owns the socket.
+            if let group = getgrnam("evpnd") { try syscall { chown(path, uid_t.max, group.pointee.gr_gid) } }
             try syscall { listen(fd, 16) }
             return fd
         } catch {

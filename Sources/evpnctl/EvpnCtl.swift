@@ -1,12 +1,29 @@
 // evpnctl: the operator's CLI for evpnd. Commands mirror vtysh's; `--json` uses FRR's keys.
 import ArgumentParser
+import Foundation
 
 @main
 struct EvpnCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evpnctl",
         abstract: "Query and control evpnd, and decode captured BGP messages.",
-        subcommands: [Decode.self, Show.self]
+        subcommands: [Decode.self, Show.self, Clear.self]
     )
     @OptionGroup var control: ControlSocketOption
+
+    /// Exit status scripts can rely on: 0 done, 1 the command failed or is unknown (to evpnctl or to evpnd),
+    /// 2 evpnd cannot be reached (or, for `decode`, the input cannot be read). ArgumentParser's own usage
+    /// status (64) is folded into 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(1)
+            }
+            exit(withError: error)
+        }
+    }
 }

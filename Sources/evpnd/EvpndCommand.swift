@@ -1,4 +1,4 @@
-// `evpnd --config FILE [--socket PATH] [--log-level LEVEL] [--port N]` and `evpnd --check --config FILE`.
+// `evpnd --config FILE [--socket PATH] [--log-level LEVEL] [--port N] [--pidfile PATH]` and `evpnd --check --config FILE`.
 
 import ArgumentParser
 import Config
@@ -22,6 +22,9 @@ struct EvpndCommand: ParsableCommand {
     @Option(name: .long, help: "TCP port to listen on for BGP.")
     var port: UInt16 = 179
 
+    @Option(name: .long, help: "Write the pid to this file (libbsd pidfile: locked; a second evpnd with the same file refuses to start).")
+    var pidfile: String?
+
     @Flag(name: .long, help: "Check the configuration, print every error, and exit 0 (good) or 1 (bad).")
     var check = false
 
@@ -39,6 +42,6 @@ struct EvpndCommand: ParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let options = DaemonOptions(configPath: config, socketPath: socket, port: port)
         // Never returns: dispatchMain() runs the engine queue; SIGTERM/SIGINT exit 0.
-        DaemonMain.run(options: options, logLevel: level)
+        DaemonMain.run(options: options, logLevel: level, pidfile: pidfile)
     }
 }

@@ -1,0 +1,221 @@
+// VTEP mode (`advertise-all-vni`): the kernel half of the runtime. Two netlink sockets, both confined to the
+// engine queue like everything else the runtime owns (see Runtime.swift):
+//   - a request socket without multicast groups and with big buffers, for dumps and FDB batches (a batch's
+//     acknowledgements never share the queue with events);
+//   - an event socket (RTNLGRP_LINK, RTNLGRP_NEIGH), non-blocking, read by a DispatchSourceRead.
+// At start: subscribe first, then dump links and the FDB (nothing is missed between the two), then events.
+// ENOBUFS on the event socket: dump both again; the VTEP's level-triggered reconciler heals the rest.
+//
+// Latency path of a MAC move (the issue's < 100 ms): RTM_NEWNEIGH -> event source -> VTEPState.drive ->
+// engine `.originate` -> UPDATE built at once for idle peers (runRIB pumps them) -> socket. The other way,
+// UPDATE bytes -> engine -> `afterEngineInput` -> FDB batch, inside the same `feed` round. No debounce.
+
+import BGPCore
+import BGPWire
+import Config
+import Dispatch
+import Logging
+import Netlink
+import VTEP
+
+final class VTEPDriver {
+    var state: VTEPState
+    let requests: NetlinkSocket
+    let events: NetlinkSocket
+    var eventSource: DispatchSourceRead?
+    var timer: DispatchSourceTimer?
+    /// Inputs that arrived while the VTEP was being driven (from `performOutside`'s nested feed).
+    var driving = false
+
+    init(config: VTEPConfig) throws(NetlinkError) {
+        state = VTEPState(config: config)
+        var eventOptions = NetlinkSocketOptions(groups: [.link, .neighbour], nonBlocking: true)
+        eventOptions.receiveBufferSize = 64 << 20
+        events = try NetlinkSocket(options: eventOptions)
+        requests = try NetlinkSocket(options: NetlinkSocketOptions())
+    }
+
+    func stop() {
+        eventSource?.cancel()
+        eventSource = nil
+        timer?.cancel()
+        timer = nil
+    }
+}
+
+extension VTEPConfig {
+    /// From the parsed configuration; nil when the file does not make this speaker a VTEP.
+    init?(_ config: BGPConfig, engine: EngineConfig) {
+        guard config.router.advertiseAllVNI else { return nil }
+        let vnis = config.router.vnis.map {
+            VNIConfig(vni: $0.vni, rd: $0.rd, importRouteTargets: $0.importRouteTargets, exportRouteTargets: $0.exportRouteTargets)
+        }
+        var detection = DuplicateDetection()
+        if let written = config.router.duplicateAddressDetection {
+            detection.enabled = written.enabled
+            detection.maxMoves = written.maxMoves
+            detection.window = .seconds(written.seconds)
+            switch written.freeze {
+            case nil: detection.freeze = .off
+            case .permanent: detection.freeze = .permanent
+            case .seconds(let n): detection.freeze = .after(.seconds(n))
+            }
+        }
+        self.init(localAS: engine.localAS, routerID: engine.routerID, advertiseAllVNI: true, vnis: vnis,
+                  duplicateDetection: detection)
+    }
+}
+
+extension Runtime {
+    /// Opens the netlink sockets and loads the kernel's state when the configuration asks for a VTEP.
+    func startVTEP() throws {
+        assertOnQueue()
+        guard let config = VTEPConfig(bgpConfig, engine: engineConfig) else { return }
+        let driver: VTEPDriver
+        do {
+            driver = try VTEPDriver(config: config)
+        } catch {
+            throw DaemonStartError(description: "VTEP: cannot open netlink sockets: \(error)")
+        }
+        vtep = driver
+        driveVTEP(.configure(config))
+        do {
+            try resyncVTEP()
+        } catch {
+            vtep = nil
+            throw DaemonStartError(description: "VTEP: cannot read links and FDB: \(error)")
+        }
+        let source = DispatchSource.makeReadSource(fileDescriptor: driver.events.fileDescriptor, queue: queue)
+        // The socket object owns and closes the descriptor; the source only watches it.
+        source.setEventHandler { [weak self] in self?.readKernelEvents() }
+        source.resume()
+        driver.eventSource = source
+        logger.info("VTEP mode: \(state(of: driver).vnis.count) VNIs in service")
+    }
+
+    private func state(of driver: VTEPDriver) -> VTEPState { driver.state }
+
+    /// A full dump of links and FDB into the VTEP (start, and after events were lost).
+    func resyncVTEP() throws(NetlinkError) {
+        guard let driver = vtep else { return }
+        let links = try driver.requests.listLinks().map(KernelLink.init)
+        driveVTEP(.links(links))
+        let rows = try driver.requests.dumpFDB().map(KernelFDBEntry.init)
+        driveVTEP(.fdbDump(rows))
+    }
+
+    private func readKernelEvents() {
+        guard let driver = vtep else { return }
+        let result: EventReadResult
+        do {
+            result = try driver.events.readEvents(maxDatagrams: 256)
+        } catch {
+            logger.error("VTEP: reading netlink events: \(error); resyncing")
+            resyncAfterLoss()
+            return
+        }
+        switch result {
+        case .overrun:
+            logger.warning("VTEP: netlink events lost (ENOBUFS); dumping links and FDB again")
+            resyncAfterLoss()
+        case .events(let list):
+            for event in list {
+                if case .malformed(let error) = event {
+                    logger.warning("VTEP: undecodable netlink event (\(error)); resyncing")
+                    resyncAfterLoss()
+                    return
+                }
+                if let input = VTEPInput(event) { driveVTEP(input) }
+            }
+        }
+    }
+
+    func resyncAfterLoss() {
+        do {
+            try resyncVTEP()
+        } catch {
+            logger.error("VTEP: resync failed: \(error); retrying in 1 s")
+            queue.asyncAfter(deadline: .now() + .seconds(1)) { [weak self] in self?.resyncAfterLoss() }
+        }
+    }
+
+    /// One VTEP input with the engine in the loop; the outputs of both are carried out.
+    func driveVTEP(_ input: VTEPInput) {
+        assertOnQueue()
+        guard let driver = vtep else { return }
+        let (engineOutputs, vtepOutputs) = driver.state.drive(input, now: Runtime.monotonicNow(), engine: &engine)
+        performVTEP(vtepOutputs)
+        performOutside(engineOutputs)
+    }
+
+    /// Called by `feed` after every engine input: the Loc-RIB changes it made go through the VTEP now
+    /// (received routes reach the FDB in the same round). Returns the engine outputs that produced.
+    func vtepAfterEngineInput() -> [EngineOutput] {
+        guard let driver = vtep else { return [] }
+        let (engineOutputs, vtepOutputs) = driver.state.afterEngineInput(now: Runtime.monotonicNow(), engine: &engine)
+        performVTEP(vtepOutputs)
+        return engineOutputs
+    }
+
+    private func performVTEP(_ outputs: [VTEPOutput]) {
+        guard let driver = vtep else { return }
+        for output in outputs {
+            switch output {
+            case .engine(let input):
+                // `drive` feeds these itself; one arriving here is fed like any other input.
+                feed(input)
+            case .fdb(let operations):
+                let results: [FDBOperationResult]
+                do {
+                    results = try driver.requests.perform(operations.map(NetlinkRequest.init)).map(FDBOperationResult.init)
+                } catch {
+                    logger.error("VTEP: FDB batch of \(operations.count) failed: \(error)")
+                    results = Array(repeating: .unanswered, count: operations.count)
+                }
+                if logger.logLevel <= .trace {
+                    for (operation, result) in zip(operations, results) { logger.trace("FDB \(operation): \(result)") }
+                }
+                // Failures go back in (EEXIST turns into a replace, others park the row); lost
+                // acknowledgements mean the model may be wrong: dump again.
+                if results.contains(.unanswered) {
+                    logger.warning("VTEP: acknowledgements of an FDB batch were lost; dumping the FDB again")
+                    queue.async { [weak self] in self?.resyncAfterLoss() }
+                }
+                if results.contains(where: { $0 != .ok }) {
+                    let (engineOutputs, more) = driver.state.drive(.fdbResults(operations, results), now: Runtime.monotonicNow(), engine: &engine)
+                    performVTEP(more)
+                    performOutside(engineOutputs)
+                }
+            case .log(let event):
+                let level: Logger.Level
+                switch event.level {
+                case .debug: level = .debug
+                case .info: level = .info
+                case .notice: level = .notice
+                case .warning: level = .warning
+                case .error: level = .error
+                }
+                logger.log(level: level, "\(event.message)")
+            case .armTimer(let after):
+                driver.timer?.cancel()
+                let timer = DispatchSource.makeTimerSource(queue: queue)
+                let (seconds, attoseconds) = after.components
+                let nanoseconds = max(0, Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000))
+                timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), leeway: .milliseconds(10))
+                timer.setEventHandler { [weak self] in
+                    guard let self, let driver = self.vtep else { return }
+                    driver.timer?.cancel()
+                    driver.timer = nil
+                    self.driveVTEP(.timerFired)
+                }
+                driver.timer = timer
+                timer.resume()
+            }
+        }
+    }
+
+    func stopVTEP() {
+        vtep?.stop()
+        vtep = nil
+    }
+}
