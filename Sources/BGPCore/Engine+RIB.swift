@@ -74,6 +74,9 @@ extension Engine {
     /// The Loc-RIB with every path, as `show bgp l2vpn evpn route [type N]` lists it.
     public func routes(type: UInt8? = nil) -> [RouteReportEntry] { rib.report(routeType: type) }
 
+    /// Routes in the Loc-RIB (FRR's "RIB entries" in the summary).
+    public var routeCount: Int { rib.table.count }
+
     /// The best path of one route, if there is one.
     public func bestPath(_ key: EVPNRouteKey) -> RouteReportEntry.PathReport? {
         rib.entry(for: key)?.paths.first { $0.best }

@@ -437,7 +437,7 @@ public final class Runtime: @unchecked Sendable {
         case ["show", "bgp", "l2vpn", "evpn", "summary"], ["show", "bgp", "evpn", "summary"]:
             let summary = SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,
                                              peerGroups: bgpConfig.router.peerGroups.count,
-                                             epochNow: epochNow())
+                                             routeCount: engine.routeCount, epochNow: epochNow())
             if request.json {
                 do {
                     return ControlResponse(ok: true, output: try summary.jsonText())

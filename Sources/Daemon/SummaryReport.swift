@@ -5,7 +5,7 @@ import BGPWire
 import ControlProtocol
 
 enum SummaryReport {
-    static func make(_ rows: [PeerSummary], config: EngineConfig, peerGroups: Int, epochNow: UInt64) -> BGPSummary {
+    static func make(_ rows: [PeerSummary], config: EngineConfig, peerGroups: Int, routeCount: Int, epochNow: UInt64) -> BGPSummary {
         var peers: [String: BGPSummary.Peer] = [:]
         for row in rows {
             let established = row.state == .established
@@ -24,6 +24,8 @@ enum SummaryReport {
                 dynamicPeer: row.isDynamic ? true : nil,
                 idType: row.address.bitLength == 32 ? "ipv4" : "ipv6")
         }
-        return BGPSummary(routerId: config.routerID.description, as: config.localAS, peerGroupCount: peerGroups, peers: peers)
+        var summary = BGPSummary(routerId: config.routerID.description, as: config.localAS, peerGroupCount: peerGroups, peers: peers)
+        summary.ribCount = routeCount
+        return summary
     }
 }

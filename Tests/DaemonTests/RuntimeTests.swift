@@ -194,7 +194,7 @@ struct SummaryFormatTests {
                               lastResetDueTo: nil, lastResetReason: nil, hostname: "frr", peerGroup: nil, description: nil,
                               isDynamic: false, families: [.l2vpnEVPN])
         let config = EngineConfig(localAS: 65001, routerID: IPv4Address("10.0.0.1")!, hostname: "x")
-        let summary = SummaryReport.make([row], config: config, peerGroups: 0, epochNow: 1_000_000)
+        let summary = SummaryReport.make([row], config: config, peerGroups: 0, routeCount: 0, epochNow: 1_000_000)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(summary.jsonText().utf8)) as? [String: Any])
         for key in ["routerId", "as", "vrfId", "vrfName", "peerCount", "peers", "totalPeers", "dynamicPeers", "failedPeers"] {
             #expect(object[key] != nil, "missing \(key)")

@@ -1,9 +1,10 @@
 // evpnd as the route reflector of two FRR 8.4 VTEPs (issue 4's Must-show), in network namespaces:
 //   a. the VTEPs peer only with evpnd; their hosts ping; FRR holds the other VTEP's type-2 and type-3 routes with
 //      ORIGINATOR_ID and CLUSTER_LIST and installs them in its FDB;
-//   b. an injector (a raw BGP speaker written here with BGPWire, for volume and for MAC Mobility, which GoBGP's CLI
-//      cannot make) and GoBGP 3.10 (a handful of routes) announce over 1,000 type-2 routes with varied attributes
-//      and withdraw half: the VTEPs hold exactly the other half, attributes intact;
+//   b. GoBGP 3.10 announces 1,000 type-2 routes with varied attributes (MAC+IPv4, MAC+IPv6, MAC only, type-0 and
+//      type-1 ESIs, one or two labels, router MAC) through its CLI and withdraws half; a small raw BGP injector
+//      written here with BGPWire adds 100 with MAC Mobility (some sticky), which GoBGP's CLI cannot express, and
+//      withdraws half: the VTEPs hold exactly the other half of each, attributes intact;
 //   c. two evpnd reflectors with one cluster id, one killed mid-test: the VTEPs keep every route and the hosts ping.
 //
 // Underlay: one bridge ("fabric") in namespace F, every speaker on 10.0.0.0/24 through a veth into it:
@@ -286,6 +287,34 @@ final class ReflectorLab: @unchecked Sendable {
     func gobgp(_ role: String, _ arguments: [String]) throws -> String {
         try run(["ip", "netns", "exec", ns(role), "gobgp", "-u", "127.0.0.1", "-p", "50051"] + arguments).output
     }
+
+    /// Runs `gobgp -u 127.0.0.1 -p 50051 global rib -a evpn LINE` for every line of `lines` inside `role`'s
+    /// namespace: one `xargs -P 2` started from here (not one process per route; one `gobgp` call costs about 8 ms,
+    /// two at a time use both cores). xargs rather than a shell loop with `&`/`wait`: the test runner's children
+    /// inherit a blocked SIGCHLD, so dash's `wait` never returns, and a blocked SIGTERM, hence SIGKILL on timeout.
+    /// Throws if any call failed.
+    func gobgpBatch(_ role: String, _ name: String, _ lines: String, timeout: TimeInterval = 90) throws {
+        let path = try write("gobgp-\(name).args", lines)
+        let log = "\(dir)/gobgp-\(name).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? handle.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
+        process.arguments = ["netns", "exec", ns(role), Tools.find("xargs") ?? "/usr/bin/xargs", "-P", "2", "-L", "1", "-a", path,
+                             Tools.find("gobgp") ?? "gobgp", "-u", "127.0.0.1", "-p", "50051", "global", "rib", "-a", "evpn"]
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let done = waitUntil(timeout, interval: 0.1) { !process.isRunning }
+        if !done { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        guard done, process.terminationStatus == 0 else {
+            throw LabError("gobgp \(name) (\(done ? "exit \(process.terminationStatus)" : "timed out")): \(output.prefix(2000))")
+        }
+    }
 }
 
 /// A raw BGP speaker for injecting routes: one TCP session opened from inside a namespace (the socket is created
@@ -382,7 +411,60 @@ final class RawInjector: @unchecked Sendable {
     }
 }
 
-/// The injector's routes: type 2 in VNI 100's route target, one attribute set per group of 50 so UPDATEs pack.
+/// GoBGP's routes: type 2 in VNI 100's route target, everything `gobgp global rib -a evpn add macadv` can express.
+/// Route `n`'s attributes are chosen by k = n / 2, so the half kept (even n) and the half withdrawn (odd n) vary
+/// alike: k % 3 picks MAC+IPv4, MAC+IPv6 or MAC only; k % 4 the ESI (none, type 0 arbitrary, type 1 LACP, none);
+/// even k two labels (L2 VNI 100 and 5000), odd k one; every 7th k the router-MAC extended community.
+enum GoBGPRoutes {
+    static let nextHop = "10.0.0.51"
+    static let rd = RouteDistinguisher.ipv4(IPv4Address(10, 0, 0, 51), 1)
+    static let routerMAC = "aa:bb:cc:00:00:51"
+    /// (GoBGP CLI words, the ESI as FRR writes it).
+    static let esis: [(cli: String, frr: String)?] = [
+        nil,
+        ("esi ARBITRARY 11:22:33:44:55:66:77:88:99", "00:11:22:33:44:55:66:77:88:99"),
+        ("esi LACP aa:bb:cc:dd:ee:ff 100", "01:aa:bb:cc:dd:ee:ff:00:64:00"),
+        nil,
+    ]
+
+    static func esi(_ n: Int) -> (cli: String, frr: String)? { esis[(n / 2) % 4] }
+    static func twoLabels(_ n: Int) -> Bool { (n / 2) % 2 == 0 }
+    static func hasRouterMAC(_ n: Int) -> Bool { (n / 2) % 7 == 0 }
+
+    static func route(_ n: Int) -> MACIPAdvertisementRoute {
+        let ip: IPAddress?
+        switch (n / 2) % 3 {
+        case 0: ip = .v4(IPv4Address(10, 51, UInt8(n >> 8), UInt8(n & 0xff)))
+        case 1: ip = .v6(IPv6Address(high: 0xfd00_0100_0000_0000, low: 0x0051_0000 | UInt64(n)))
+        default: ip = nil
+        }
+        return MACIPAdvertisementRoute(
+            rd: rd, esi: esi(n).flatMap { EthernetSegmentIdentifier($0.frr) } ?? .zero,
+            mac: MACAddress(rawValue: 0x0251_0000_0000 | UInt64(n)), ip: ip, label1: MPLSLabelField(vni: 100),
+            label2: twoLabels(n) ? MPLSLabelField(vni: 5000) : nil)
+    }
+
+    /// Route `n` as FRR lists it.
+    static func prefix(_ n: Int) -> String { EVPNNLRI(route: .macIP(route(n))).route.prefixString }
+
+    /// The `gobgp global rib -a evpn add|del` arguments after the verb (MAC only is written as IP 0.0.0.0).
+    static func cli(_ n: Int) -> String {
+        let r = route(n)
+        return ["macadv", r.mac.description, r.ip?.description ?? "0.0.0.0", esi(n)?.cli, "etag 0",
+                "label \(twoLabels(n) ? "100,5000" : "100")", "rd 10.0.0.51:1 rt 65000:100 encap vxlan",
+                hasRouterMAC(n) ? "router-mac \(routerMAC)" : nil, "nexthop \(nextHop)"]
+            .compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// The argument lines of `gobgp global rib -a evpn VERB ...` for each of `numbers`, one route a line, for
+    /// `xargs -L 1` (see `ReflectorLab.gobgpBatch`).
+    static func batch(_ verb: String, _ numbers: [Int]) -> String {
+        numbers.map { "\(verb) \(cli($0))\n" }.joined()
+    }
+}
+
+/// The injector's routes: what GoBGP 3.10's CLI cannot express, MAC Mobility (every route) with the sticky flag (every
+/// other kept route); type 2 in VNI 100's route target, one attribute set per group of 50 so UPDATEs pack.
 enum InjectedRoutes {
     static let rd = RouteDistinguisher.ipv4(IPv4Address(10, 0, 0, 50), 1)
     static let esi = EthernetSegmentIdentifier(high: 0x0011, low: 0x2233_4455_6677_8899)
@@ -401,9 +483,9 @@ enum InjectedRoutes {
             label2: n % 2 == 0 ? MPLSLabelField(vni: 5000) : nil)))
     }
 
-    /// Route `n`'s MAC Mobility: sequence n % 7 for every 5th route, sticky for every 10th.
+    /// Route `n`'s MAC Mobility: sequence n % 7, sticky for every 4th route.
     static func mobility(_ n: Int) -> ExtendedCommunity? {
-        n % 5 == 0 ? .macMobility(sequence: UInt32(n % 7), sticky: n % 10 == 0) : nil
+        .macMobility(sequence: UInt32(n % 7), sticky: n % 4 == 0)
     }
 
     static func announce(_ numbers: [Int]) -> [BGPMessage] {
@@ -517,65 +599,115 @@ struct ReflectorInteropTests {
         let started = Date()
         try Self.withFabric(reflectors: [("R1", "10.0.0.253")], extraNodes: [("I", "10.0.0.50"), ("G", "10.0.0.51")],
                             passiveClients: ["10.0.0.50", "10.0.0.51"]) { lab in
-            // GoBGP: a handful with IPv4/IPv6 and two labels (ESIs and MAC Mobility come from the injector).
             try lab.startGoBGP(role: "G", address: "10.0.0.51", reflector: "10.0.0.253")
-            #expect(waitUntil(20, interval: 0.5) { lab.reflectorPeerState("R1", "10.0.0.51") == "Established" })
-            let gobgpRoutes = (1...4).map { n in
-                ["global", "rib", "-a", "evpn", "add", "macadv", "02:51:00:00:00:0\(n)", n % 2 == 0 ? "fd00:100::51:\(n)" : "10.51.0.\(n)",
-                 "etag", "0", "label", "100,5001", "rd", "10.0.0.51:1",
-                 "rt", "65000:100", "encap", "vxlan", "nexthop", "10.0.0.51"]
-            }
-            for args in gobgpRoutes { _ = try lab.gobgp("G", args) }
-
-            // The injector: 1,000 type-2 routes, then half withdrawn.
+            // GoBGP's CLI has no MAC Mobility: a raw BGP injector adds 100 routes with it (some sticky).
             let injector = try RawInjector(namespace: lab.ns("I"), source: "10.0.0.50", to: "10.0.0.253", asn: 65000,
                                            routerID: IPv4Address(10, 0, 0, 50))
             defer { injector.close() }
-            #expect(waitUntil(20, interval: 0.3) { lab.reflectorPeerState("R1", "10.0.0.50") == "Established" })
-            let count = 1000
-            try injector.send(InjectedRoutes.announce(Array(0..<count)))
-            let announced = Date()
-            for i in 1...2 {
-                #expect(waitUntil(60, interval: 1) { Self.paths(lab, on: i, from: "10.0.0.50").count == count },
-                        "V\(i) has \(Self.paths(lab, on: i, from: "10.0.0.50").count) of \(count)")
+            let up = waitUntil(20, interval: 0.3) {
+                ["10.0.0.50", "10.0.0.51"].allSatisfy { lab.reflectorPeerState("R1", $0) == "Established" }
             }
-            #expect(waitUntil(10, interval: 0.5) { Self.paths(lab, on: 1, from: "10.0.0.51").count == 4 })
-            print("1,000 routes on both VTEPs after \(String(format: "%.1f", Date().timeIntervalSince(announced))) s")
+            try #require(up, "GoBGP \(lab.reflectorPeerState("R1", "10.0.0.51") ?? "?"), injector \(lab.reflectorPeerState("R1", "10.0.0.50") ?? "?")")
 
-            let withdrawn = (0..<count).filter { $0 % 2 == 1 }
-            try injector.send(InjectedRoutes.withdraw(withdrawn))
-            for args in gobgpRoutes.prefix(2) {
-                var del = args
-                del[4] = "del"
-                _ = try lab.gobgp("G", del)
-            }
-            let kept = Set((0..<count).filter { $0 % 2 == 0 }.map { InjectedRoutes.route($0).route.prefixString })
+            let count = 1000, mobilityCount = 100
+            try injector.send(InjectedRoutes.announce(Array(0..<mobilityCount)))
+            // GoBGP: 1,000 type-2 routes, one `gobgp global rib add` each, from one xargs inside its namespace.
+            var clock = Date()
+            try lab.gobgpBatch("G", "add", GoBGPRoutes.batch("add", Array(0..<count)))
+            let addSeconds = Date().timeIntervalSince(clock)
             for i in 1...2 {
-                #expect(waitUntil(60, interval: 1) { Self.paths(lab, on: i, from: "10.0.0.50").count == kept.count },
-                        "V\(i) has \(Self.paths(lab, on: i, from: "10.0.0.50").count), expected \(kept.count)")
-                #expect(waitUntil(10, interval: 0.5) { Self.paths(lab, on: i, from: "10.0.0.51").count == 2 })
-                let detail = Self.paths(lab, on: i, from: "10.0.0.50", detail: true)
-                #expect(Set(detail.map(\.prefix)) == kept, "V\(i): exactly the routes not withdrawn")
-                // A sample of attributes as FRR shows them.
-                let byPrefix = Dictionary(detail.map { ($0.prefix, $0.path) }, uniquingKeysWith: { a, _ in a })
-                for n in [0, 10, 20, 4, 6, 30] {
-                    let prefix = InjectedRoutes.route(n).route.prefixString
-                    let path = try #require(byPrefix[prefix], "V\(i) lacks \(prefix)")
+                #expect(waitUntil(60, interval: 1) { Self.paths(lab, on: i, from: GoBGPRoutes.nextHop).count == count },
+                        "V\(i) has \(Self.paths(lab, on: i, from: GoBGPRoutes.nextHop).count) of GoBGP's \(count)")
+                #expect(waitUntil(10, interval: 0.5) { Self.paths(lab, on: i, from: "10.0.0.50").count == mobilityCount },
+                        "V\(i) has \(Self.paths(lab, on: i, from: "10.0.0.50").count) of the injector's \(mobilityCount)")
+            }
+            print("GoBGP added \(count) routes in \(String(format: "%.1f", addSeconds)) s, on both VTEPs (with the injector's "
+                  + "\(mobilityCount)) \(String(format: "%.1f", Date().timeIntervalSince(clock))) s after the first add")
+
+            // Withdraw the odd-numbered half of each: `gobgp global rib del` with the same arguments.
+            let withdrawn = (0..<count).filter { $0 % 2 == 1 }
+            clock = Date()
+            try injector.send(InjectedRoutes.withdraw((0..<mobilityCount).filter { $0 % 2 == 1 }))
+            try lab.gobgpBatch("G", "del", GoBGPRoutes.batch("del", withdrawn))
+            let delSeconds = Date().timeIntervalSince(clock)
+            let kept = (0..<count).filter { $0 % 2 == 0 }
+            let keptPrefixes = Set(kept.map(GoBGPRoutes.prefix))
+            let keptMobility = (0..<mobilityCount).filter { $0 % 2 == 0 }
+            let keptMobilityPrefixes = Set(keptMobility.map { InjectedRoutes.route($0).route.prefixString })
+            #expect(keptPrefixes.count == kept.count && Set(withdrawn.map(GoBGPRoutes.prefix)).isDisjoint(with: keptPrefixes))
+            for i in 1...2 {
+                #expect(waitUntil(60, interval: 1) { Self.paths(lab, on: i, from: GoBGPRoutes.nextHop).count == kept.count },
+                        "V\(i) has \(Self.paths(lab, on: i, from: GoBGPRoutes.nextHop).count) of GoBGP's routes, expected \(kept.count)")
+                #expect(waitUntil(10, interval: 0.5) { Self.paths(lab, on: i, from: "10.0.0.50").count == keptMobility.count },
+                        "V\(i) has \(Self.paths(lab, on: i, from: "10.0.0.50").count) of the injector's, expected \(keptMobility.count)")
+                let seconds = Date().timeIntervalSince(clock)
+
+                // Exactly the routes not withdrawn, counted by prefix, each with its attributes as FRR shows them.
+                let detail = lab.frrPaths(i, detail: true)
+                let fromGoBGP = detail.filter { Self.nextHop($0.path) == GoBGPRoutes.nextHop }
+                let fromInjector = detail.filter { Self.nextHop($0.path) == "10.0.0.50" }
+                let seenGoBGP = Set(fromGoBGP.map(\.prefix)), seenInjector = Set(fromInjector.map(\.prefix))
+                #expect(fromGoBGP.count == kept.count && seenGoBGP == keptPrefixes,
+                        "V\(i): GoBGP's \(fromGoBGP.count) paths; missing \(keptPrefixes.subtracting(seenGoBGP).sorted().prefix(5)), extra \(seenGoBGP.subtracting(keptPrefixes).sorted().prefix(5))")
+                #expect(fromInjector.count == keptMobility.count && seenInjector == keptMobilityPrefixes,
+                        "V\(i): the injector's \(fromInjector.count) paths, missing \(keptMobilityPrefixes.subtracting(seenInjector).sorted().prefix(5))")
+                print("V\(i): \(seenGoBGP.count) of GoBGP's and \(seenInjector.count) of the injector's routes, "
+                      + "\(String(format: "%.1f", seconds)) s after the withdrawals began")
+
+                // GoBGP's routes: every kept one checked.
+                let byPrefix = Dictionary(fromGoBGP.map { ($0.prefix, $0.path) }, uniquingKeysWith: { a, _ in a })
+                var wrong: [String] = []
+                for n in kept {
+                    let prefix = GoBGPRoutes.prefix(n)
+                    guard let path = byPrefix[prefix] else { continue }  // reported above
                     let communities = (path["extendedCommunity"] as? [String: Any])?["string"] as? String ?? ""
-                    #expect(communities.contains("RT:65000:100"), "\(prefix): \(communities)")
-                    if let mm = InjectedRoutes.mobility(n), case .macMobility(let seq, let sticky) = mm.kind {
-                        #expect(communities.contains(sticky ? "MM:\(seq), sticky MAC" : "MM:\(seq)"), "\(prefix): \(communities)")
-                    }
                     let text = "\(path)"
-                    // FRR's detail JSON writes the labels as "VNI": "100/5000".
+                    let esi = GoBGPRoutes.esi(n)?.frr
+                    var problems: [String] = []
+                    // FRR writes the labels as "VNI": "100/5000" (two) or "100" (one).
+                    let vni = GoBGPRoutes.twoLabels(n) ? "100/5000" : "100"
+                    if path["VNI"] as? String != vni { problems.append("VNI \(path["VNI"] ?? "none"), expected \(vni)") }
+                    if !communities.contains("RT:65000:100") || !communities.contains("ET:8") {
+                        problems.append("communities \(communities)")
+                    }
+                    if communities.contains("Rmac:\(GoBGPRoutes.routerMAC)") != GoBGPRoutes.hasRouterMAC(n) {
+                        problems.append("router MAC: \(communities)")
+                    }
+                    if path["esi"] as? String != esi { problems.append("ESI \(path["esi"] ?? "none"), expected \(esi ?? "none")") }
+                    if path["originatorId"] as? String != GoBGPRoutes.nextHop { problems.append("originator \(path["originatorId"] ?? "none")") }
+                    if !text.contains(ReflectorLab.clusterID) { problems.append("cluster list: \(path["clusterList"] ?? "none")") }
+                    if !problems.isEmpty { wrong.append("\(prefix): \(problems.joined(separator: "; "))") }
+                }
+                #expect(wrong.isEmpty, "V\(i): \(wrong.count) of GoBGP's routes with wrong attributes: \(wrong.prefix(5))")
+                #expect(seenGoBGP.contains { $0.contains(":[128]:[fd00:100::51:") } && seenGoBGP.contains { $0.contains(":[32]:[10.51.") }
+                        && seenGoBGP.contains { !$0.contains("]:[32]:[") && !$0.contains("]:[128]:[") },
+                        "IPv4, IPv6 and MAC-only routes are among GoBGP's")
+
+                // The injector's: MAC Mobility with and without the sticky flag.
+                let injected = Dictionary(fromInjector.map { ($0.prefix, $0.path) }, uniquingKeysWith: { a, _ in a })
+                var sticky = 0
+                for n in keptMobility {
+                    let prefix = InjectedRoutes.route(n).route.prefixString
+                    guard let path = injected[prefix], let mm = InjectedRoutes.mobility(n),
+                          case .macMobility(let seq, let isSticky) = mm.kind else { continue }
+                    let communities = (path["extendedCommunity"] as? [String: Any])?["string"] as? String ?? ""
+                    #expect(communities.contains(isSticky ? "MM:\(seq), sticky MAC" : "MM:\(seq)")
+                            && (isSticky || !communities.contains("sticky")), "\(prefix): \(communities)")
+                    #expect(communities.contains("RT:65000:100"), "\(prefix): \(communities)")
                     #expect(path["VNI"] as? String == "100/5000", "\(prefix): both labels: \(path)")
                     #expect(path["originatorId"] as? String == "10.0.0.50")
-                    #expect(text.contains("00:11:22:33:44:55:66:77:88:99") == (n % 3 == 0), "\(prefix): ESI: \(path)")
+                    #expect(path["esi"] as? String == (n % 3 == 0 ? "00:11:22:33:44:55:66:77:88:99" : nil), "\(prefix): ESI: \(path)")
+                    if isSticky { sticky += 1 }
                 }
-                #expect(kept.contains { $0.contains("fd00:100::5000") }, "IPv6 MAC/IP routes are among them")
+                #expect(sticky == keptMobility.count / 2, "V\(i): \(sticky) sticky MACs")
             }
+            print("GoBGP withdrew \(withdrawn.count) routes in \(String(format: "%.1f", delSeconds)) s")
         }
         print("reflector test b: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+    }
+
+    static func nextHop(_ path: [String: Any]) -> String? {
+        (path["nexthops"] as? [[String: Any]])?.first?["ip"] as? String
     }
 
     @Test func twoReflectorsOneStopsVTEPsKeepEverything() throws {
