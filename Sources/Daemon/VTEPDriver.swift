@@ -24,8 +24,6 @@ final class VTEPDriver {
     let events: NetlinkSocket
     var eventSource: DispatchSourceRead?
     var timer: DispatchSourceTimer?
-    /// Inputs that arrived while the VTEP was being driven (from `performOutside`'s nested feed).
-    var driving = false
 
     init(config: VTEPConfig) throws(NetlinkError) {
         state = VTEPState(config: config)
@@ -90,10 +88,8 @@ extension Runtime {
         source.setEventHandler { [weak self] in self?.readKernelEvents() }
         source.resume()
         driver.eventSource = source
-        logger.info("VTEP mode: \(state(of: driver).vnis.count) VNIs in service")
+        logger.info("VTEP mode: \(driver.state.vnis.count) VNIs in service")
     }
-
-    private func state(of driver: VTEPDriver) -> VTEPState { driver.state }
 
     /// A full dump of links and FDB into the VTEP (start, and after events were lost).
     func resyncVTEP() throws(NetlinkError) {
