@@ -15,8 +15,12 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
     public init(_ message: NetlinkMessage) {
         do throws(NetlinkDecodeError) {
             switch (message.header.type, message.payload) {
-            case (.newLink, .link(let l)): self = .newLink(try Link(l))
-            case (.delLink, .link(let l)): self = .deletedLink(try Link(l))
+            // A link message of family AF_BRIDGE is the bridge telling about one of its ports (its STP state,
+            // IFLA_PROTINFO): it carries no IFLA_LINKINFO, so read as a whole link it would say a VXLAN device
+            // had lost its kind; RTM_DELLINK of that family means "left the bridge", not "deleted". The
+            // AF_UNSPEC message the kernel sends beside it has the link's real state.
+            case (.newLink, .link(let l)) where l.family != .bridge: self = .newLink(try Link(l))
+            case (.delLink, .link(let l)) where l.family != .bridge: self = .deletedLink(try Link(l))
             case (.newNeighbour, .neighbour(let n)) where n.family == .bridge: self = .newFDB(try FDBEntry(n))
             case (.delNeighbour, .neighbour(let n)) where n.family == .bridge: self = .deletedFDB(try FDBEntry(n))
             default: self = .other(message)

@@ -145,3 +145,30 @@ struct CodecTests {
         }
     }
 }
+
+/// What `bridge monitor` / `ip monitor link` show as `PORT@...: ... master br100` lines: the bridge's own
+/// notices about its ports, of family AF_BRIDGE, without IFLA_LINKINFO.
+@Suite struct BridgePortNotificationTests {
+    static func message(_ type: NetlinkMessageType, family: ProtocolFamily) -> NetlinkMessage {
+        var link = LinkMessage(index: 4, attributes: [LinkAttribute.name("vxlan100").raw, LinkAttribute.master(3).raw])
+        link.family = family
+        return NetlinkMessage(header: NetlinkHeader(type: type, flags: [], sequence: 0), payload: .link(link))
+    }
+
+    @Test func bridgePortNoticesAreNotWholeLinks() {
+        // Read as a link, the VXLAN device would seem to have lost its kind (and a port leaving the bridge
+        // would seem deleted), so the VTEP would take its VNI out of service.
+        for type in [NetlinkMessageType.newLink, .delLink] {
+            let event = NetlinkEvent(Self.message(type, family: .bridge))
+            guard case .other = event else {
+                Issue.record("\(type) of family AF_BRIDGE decoded as \(event)")
+                continue
+            }
+        }
+        guard case .newLink(let link) = NetlinkEvent(Self.message(.newLink, family: .unspecified)) else {
+            Issue.record("an AF_UNSPEC RTM_NEWLINK is a link")
+            return
+        }
+        #expect(link.name == "vxlan100")
+    }
+}
