@@ -58,6 +58,19 @@ extension RouterBGPConfig {
         return lines
     }
 
+    /// `dup-addr-detection` as written (nothing when the file has no such line: FRR's defaults apply).
+    var duplicateAddressDetectionLines: [String] {
+        guard let detection = duplicateAddressDetection else { return [] }
+        guard detection.enabled else { return ["no dup-addr-detection"] }
+        var lines = ["dup-addr-detection max-moves \(detection.maxMoves) time \(detection.seconds)"]
+        switch detection.freeze {
+        case .seconds(let seconds)?: lines.append("dup-addr-detection freeze \(seconds)")
+        case .permanent?: lines.append("dup-addr-detection freeze permanent")
+        case nil: break
+        }
+        return lines
+    }
+
     /// `activate` and `route-reflector-client` lines of one family, groups first, then `advertise-all-vni`.
     func familyLines(_ family: AddressFamily) -> [String] {
         var lines: [String] = []
@@ -69,7 +82,22 @@ extension RouterBGPConfig {
             }
             if settings.routeReflectorClient[family] == true { lines.append("neighbor \(name) route-reflector-client") }
         }
-        if family == .l2vpnEVPN && advertiseAllVNI { lines.append("advertise-all-vni") }
+        if family == .l2vpnEVPN {
+            if advertiseAllVNI { lines.append("advertise-all-vni") }
+            lines += duplicateAddressDetectionLines
+            for stanza in vnis {
+                lines.append("vni \(stanza.vni)")
+                if let rd = stanza.rd { lines.append(" rd \(rd)") }
+                // A target in both lists is written once as `both`, as FRR's running config does.
+                for target in stanza.importRouteTargets {
+                    lines.append(" route-target \(stanza.exportRouteTargets.contains(target) ? "both" : "import") \(target)")
+                }
+                for target in stanza.exportRouteTargets where !stanza.importRouteTargets.contains(target) {
+                    lines.append(" route-target export \(target)")
+                }
+                lines.append("exit-vni")
+            }
+        }
         return lines
     }
 }

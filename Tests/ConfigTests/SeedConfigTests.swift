@@ -85,6 +85,39 @@ struct SeedConfigTests {
         #expect(reparsed.runningConfigText == text)
     }
 
+    /// `vni` blocks and `dup-addr-detection` survive the trip through `show running-config`.
+    @Test func runningConfigKeepsVNIBlocks() throws {
+        let source = """
+        router bgp 65000
+         bgp router-id 10.0.1.1
+         neighbor 10.0.0.1 remote-as internal
+         address-family l2vpn evpn
+          neighbor 10.0.0.1 activate
+          advertise-all-vni
+          dup-addr-detection max-moves 3 time 60
+          dup-addr-detection freeze permanent
+          vni 100
+           rd 10.0.1.1:100
+           route-target both 65000:100
+           route-target import 65000:999
+          exit-vni
+         exit-address-family
+        """
+        let config = try #require(ConfigParser.parse(text: source, file: "vni.conf").config)
+        let text = config.runningConfigText
+        for line in ["  dup-addr-detection max-moves 3 time 60", "  dup-addr-detection freeze permanent", "  vni 100",
+                     "   rd 10.0.1.1:100", "   route-target both 65000:100", "   route-target import 65000:999", "  exit-vni"] {
+            #expect(text.contains(line + "\n"), "missing '\(line)' in\n\(text)")
+        }
+        let reparsed = try #require(ConfigParser.parse(text: text, file: "running-config").config)
+        #expect(reparsed.router.vnis.map(\.vni) == [100])
+        #expect(reparsed.router.vnis.first?.rd == config.router.vnis.first?.rd)
+        #expect(Set(reparsed.router.vnis.first?.importRouteTargets ?? []) == Set(config.router.vnis.first?.importRouteTargets ?? []))
+        #expect(reparsed.router.vnis.first?.exportRouteTargets == config.router.vnis.first?.exportRouteTargets)
+        #expect(reparsed.router.duplicateAddressDetection == config.router.duplicateAddressDetection)
+        #expect(reparsed.runningConfigText == text)
+    }
+
     @Test func runningConfigIsFRRText() throws {
         let config = try #require(ConfigParser.load(path: "\(ExampleConfigs.directory)/vtep.conf").config)
         let lines = config.runningConfigText.split(separator: "\n").map(String.init)
