@@ -198,6 +198,29 @@ final class VTEPFabric: @unchecked Sendable {
         try startFRRDaemons(role: "rr", namespace: ns("rr"), config: reflectorConfig, zebra: false)
     }
 
+    /// The reflector is evpnd instead of FRR's bgpd, loading the very same configuration text.
+    private(set) var evpndReflector = false
+    var reflectorSocket: String { "\(dir)/evpnd-rr.sock" }
+
+    func startEvpndReflector() throws {
+        evpndReflector = true
+        let path = try write("evpnd-rr.conf", reflectorConfig(logFile: "\(dir)/rr-frr-style.log"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
+        process.arguments = ["netns", "exec", ns("rr"), "\(bin)/evpnd", "--config", path, "--socket", reflectorSocket, "--log-level", "debug"]
+        let logPath = "\(dir)/evpnd-rr.log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        processes.append(process)
+        guard waitUntil(10, { FileManager.default.fileExists(atPath: reflectorSocket) }) else {
+            throw LabError("evpnd reflector did not open its control socket; log:\n\((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+        }
+    }
+
     func startFRRVTEP(_ n: Int, passive: Bool = false) throws {
         kinds[n] = "frr"
         try startFRRDaemons(role: "v\(n)", namespace: ns("v\(n)"), config: { Self.vtepConfig(n, passive: passive, logFile: $0) }, zebra: true)
@@ -244,7 +267,14 @@ final class VTEPFabric: @unchecked Sendable {
 
     /// The reflector's view of one VTEP's session.
     func reflectorPeerState(_ n: Int) -> String? {
-        let peers = (try? vtyshJSON("rr", "show bgp l2vpn evpn summary json"))?["peers"] as? [String: Any]
+        let summary: [String: Any]?
+        if evpndReflector {
+            let text = try? run(["\(bin)/evpnctl", "-s", reflectorSocket, "show", "bgp", "l2vpn", "evpn", "summary", "--json"]).output
+            summary = text.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        } else {
+            summary = try? vtyshJSON("rr", "show bgp l2vpn evpn summary json")
+        }
+        let peers = summary?["peers"] as? [String: Any]
         return (peers?[Self.loopback(n)] as? [String: Any])?["state"] as? String
     }
 
@@ -396,6 +426,29 @@ struct VTEPInteropTests {
             #expect(remote?["remoteVtep"] as? String == VTEPFabric.loopback(2), "\(zebraMACs)")
         }
         print("mixed FRR and evpnd VTEPs: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+    }
+
+    /// The same mixed pair through an evpnd reflector loading the FRR reflector's configuration unchanged:
+    /// the hosts ping, each VTEP installed the other's MAC, and zebra sees evpnd's MAC behind evpnd's VTEP.
+    @Test func mixedVTEPsThroughEvpndReflector() throws {
+        guard Tools.ready("mixed VTEPs through evpnd", needs: Self.needs) else { return }
+        let started = Date()
+        try withFabric(vteps: 2) { fabric in
+            try fabric.addHost("1", vtep: 1, mac: Self.mac1, ip: "10.1.0.1")
+            try fabric.addHost("2", vtep: 2, mac: Self.mac2, ip: "10.1.0.2")
+            try fabric.startEvpndReflector()
+            try fabric.startFRRVTEP(1)
+            try fabric.startEvpndVTEP(2)
+            #expect(waitUntil(30) { fabric.reflectorPeerState(1) == "Established" && fabric.reflectorPeerState(2) == "Established" })
+            #expect(waitUntil(20, interval: 0.5) { fabric.ping(from: "1", to: "10.1.0.2") }, "h1 (FRR) -> h2 (evpnd)")
+            #expect(fabric.ping(from: "2", to: "10.1.0.1"), "h2 (evpnd) -> h1 (FRR)")
+            #expect(fabric.remoteRows(2, to: VTEPFabric.loopback(1)) >= 1, "evpnd installed FRR's MAC:\n\(fabric.fdb(2))")
+            #expect(fabric.remoteRows(1, to: VTEPFabric.loopback(2)) >= 1, "zebra installed evpnd's MAC:\n\(fabric.fdb(1))")
+            let zebraMACs = try fabric.vtyshJSON("v1", "show evpn mac vni all json")
+            let remote = ((zebraMACs["100"] as? [String: Any])?["macs"] as? [String: Any])?[Self.mac2] as? [String: Any]
+            #expect(remote?["remoteVtep"] as? String == VTEPFabric.loopback(2), "\(zebraMACs)")
+        }
+        print("mixed FRR and evpnd VTEPs through an evpnd reflector: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
 
     /// A host moves from VTEP 1 to VTEP 3 (same MAC, gratuitous ARP) while a host on VTEP 2 pings it every
