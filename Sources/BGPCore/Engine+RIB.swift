@@ -101,7 +101,11 @@ extension Engine {
 
     /// The routes whose best path changed since the last call, in key order; look each up with `bestPath`.
     public mutating func takeLocRIBChanges() -> [EVPNRouteKey] {
-        let keys = rib.changedKeys.sorted { ($0.rd, $0.prefixString) < ($1.rd, $1.prefixString) }
+        // Each key's text is built once (a comparator building it would format O(n log n) strings:
+        // that was half of a VTEP's CPU time taking 10,000 remote MACs).
+        let keys = rib.changedKeys.map { (key: $0, text: $0.prefixString) }
+            .sorted { ($0.key.rd, $0.text) < ($1.key.rd, $1.text) }
+            .map(\.key)
         rib.changedKeys = []
         return keys
     }

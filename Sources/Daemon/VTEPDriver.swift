@@ -115,13 +115,23 @@ extension Runtime {
             logger.warning("VTEP: netlink events lost (ENOBUFS); dumping links and FDB again")
             resyncAfterLoss()
         case .events(let list):
+            // Every event of one read is one VTEP round (one reconciler pass, one FDB batch): the
+            // kernel's echoes of a 10,000-MAC install come in reads of up to 256.
+            var inputs: [VTEPInput] = []
+            inputs.reserveCapacity(list.count)
             for event in list {
                 if case .malformed(let error) = event {
+                    if !inputs.isEmpty { driveVTEP(.batch(inputs)) }
                     logger.warning("VTEP: undecodable netlink event (\(error)); resyncing")
                     resyncAfterLoss()
                     return
                 }
-                if let input = VTEPInput(event) { driveVTEP(input) }
+                if let input = VTEPInput(event) { inputs.append(input) }
+            }
+            if inputs.count == 1 {
+                driveVTEP(inputs[0])
+            } else if !inputs.isEmpty {
+                driveVTEP(.batch(inputs))
             }
         }
     }

@@ -47,7 +47,9 @@ extension VTEPState {
         fx.advertise(EVPNRouteKey(imet.route), imet)
         // Rows already in its bridge are local MACs now; remote routes already held may import.
         for (key, _) in fdb.actual where key.table == .bridge(vni.port.bridgeIndex) { fdb.changedBridgeRows.insert(key) }
-        for key in remoteRoutes.keys.sorted(by: { ($0.rd, $0.prefixString) < ($1.rd, $1.prefixString) }) {
+        let ordered = remoteRoutes.keys.map { (key: $0, text: $0.prefixString) }
+            .sorted { ($0.key.rd, $0.text) < ($1.key.rd, $1.text) }.map(\.key)
+        for key in ordered {
             guard var route = remoteRoutes[key], accepts(vni, route) else { continue }
             route.imports.append(vni.vni)
             remoteRoutes[key] = route

@@ -8,6 +8,8 @@
 //   `.linkRemoved` (RTM_DELLINK), `.fdbAdded` (RTM_NEWNEIGH), `.fdbRemoved` (RTM_DELNEIGH). After a
 //   netlink overrun (ENOBUFS), dump again and send `.links` and `.fdbDump`: the reconciler heals
 //   whatever was missed. Map Netlink values with `KernelLink`/`KernelFDBEntry`'s documented fields.
+//   The events of one read may go in as one `.batch([...])`: one round for all of them (the kernel's
+//   echoes of a large install would otherwise cost a round each).
 // - The engine must have `tracksLocRIBChanges = true`. After every engine input, pass
 //   `engine.takeLocRIBChanges()` as `.locRIBChanged`; the VTEP reads each key's best path through
 //   the `bestPath` closure (`engine.bestPath`). `drive(_:now:engine:)` does this loop for you:
@@ -39,6 +41,10 @@ public enum VTEPInput: Sendable {
     case timerFired
     /// `clear evpn dup-addr vni N|all [mac M]`: nil is all.
     case clearDuplicates(vni: UInt32?, mac: MACAddress?)
+    /// Several inputs taken as one round (e.g. every event of one netlink read): each is applied in
+    /// order, then learning, mobility and the reconciler run once over everything they touched.
+    /// The end state is the same as feeding them one by one (the reconciler is level-triggered).
+    indirect case batch([VTEPInput])
 }
 
 public enum VTEPOutput: Sendable, Equatable {
@@ -133,7 +139,18 @@ public struct VTEPState: Sendable {
     public mutating func handle(_ input: VTEPInput, now: Instant,
                                 bestPath: (EVPNRouteKey) -> RouteReportEntry.PathReport?) -> [VTEPOutput] {
         var fx = VTEPEffects(now: now)
+        apply(input, bestPath: bestPath, &fx)
+        recoverFrozen(&fx)
+        settle(&fx)
+        return finish(&fx)
+    }
+
+    /// One input's change to the model, without the settle round that follows it.
+    private mutating func apply(_ input: VTEPInput, bestPath: (EVPNRouteKey) -> RouteReportEntry.PathReport?,
+                                _ fx: inout VTEPEffects) {
         switch input {
+        case .batch(let inputs):
+            for next in inputs { apply(next, bestPath: bestPath, &fx) }
         case .configure(let new):
             config = new
             refreshVNIs(&fx)
@@ -172,9 +189,6 @@ public struct VTEPState: Sendable {
                 fx.log(.notice, "VNI \(key.vni): MAC \(key.mac) duplicate state cleared")
             }
         }
-        recoverFrozen(&fx)
-        settle(&fx)
-        return finish(&fx)
     }
 
     /// Runs local learning, mobility and the reconciler until nothing more changes.

@@ -538,6 +538,15 @@ struct VTEPInteropTests {
             let injector = try EVPNInjector(namespace: fabric.ns("rr"), source: VTEPFabric.reflector, to: VTEPFabric.loopback(1))
             defer { injector.close() }
             try injector.handshake()
+            // The clock starts with VNI 100 in service: the kernel may report vxlan100 up a second
+            // after the daemon started, and routes that arrive before then wait for it (a setup race,
+            // not FDB speed; it made some evpnd runs read about 1 s slower).
+            let vniUp = waitUntil(10, interval: 0.02) {
+                // (`show evpn vni` lists a VXLAN port before it is up; the log says when it is in service.)
+                if kind == "evpnd" { return fabric.evpndLogText(1).contains("VNI 100 up") }
+                return ((try? fabric.vtysh("v1", "show evpn vni")) ?? "").contains("vxlan100")
+            }
+            #expect(vniUp, "\(kind): VNI 100 not in service")
             let nextHop = IPv4Address(10, 0, 0, 99)
             let macs = (0..<count).map { MACAddress(rawValue: 0x0200_5500_0000 + UInt64($0)) }
             let updates = try EVPNInjector.macUpdates(macs, nextHop: nextHop, withdraw: false)

@@ -122,6 +122,58 @@ import VTEP
         #expect(rig.kernel.dump() == before)
     }
 
+    /// The events of one netlink read, fed as one `.batch`, are one round: one FDB batch repairs
+    /// everything they report, and the result is what feeding them one by one gives (and what a full
+    /// reconcile against a fresh dump agrees with: it adds nothing).
+    @Test func eventsOfOneReadAreOneRound() {
+        func breakThree(_ rig: inout Rig) {
+            rig.kernel.operatorDelete(FDBIntent.remoteMAC(Self.a, device: 11, bridge: 10, vtep: Lab.vtep2).entry)
+            rig.kernel.operatorDelete(FDBIntent.bridgeRow(Self.b, device: 11, bridge: 10).entry)
+            rig.kernel.operatorDelete(FDBIntent.flood(device: 11, bridge: 10, vtep: Lab.vtep2).entry)
+            rig.kernel.operatorAdd(FDBIntent.remoteMAC(Self.c, device: 11, bridge: 10, vtep: Lab.vtep9).entry)
+        }
+        var single = Self.twoRemotes(), batched = Self.twoRemotes()
+        let before = single.kernel.dump()
+        breakThree(&single)
+        breakThree(&batched)
+        let singleBefore = single.operations.count
+        single.flush()
+        let events = batched.kernel.takeEvents()
+        #expect(events.count == 4)
+        let batchesBefore = batched.batches.count
+        batched.send(.batch(events))
+        #expect(batched.batches.count == batchesBefore + 1, "four events, one round, one netlink batch")
+        #expect(batched.kernel.dump() == before)
+        #expect(single.kernel.dump() == before)
+        #expect(Set(batched.batches[batchesBefore...].flatMap { $0 }) == Set(single.operations[singleBefore...]))
+        let count = batched.operations.count
+        batched.send(.fdbDump(batched.kernel.dump()))
+        #expect(batched.operations.count == count)
+    }
+
+    /// The kernel's echoes of a large install cost one round per read and ask for nothing more.
+    @Test func echoesOfALargeInstallAreQuiet() {
+        var rig = Rig()
+        rig.kernel.muted = true
+        var keys: [EVPNRouteKey] = []
+        for n in 0..<1_000 {
+            let path = Lab.remoteMAC(Lab.mac(0x1000 + UInt64(n)), vtep: Lab.vtep2)
+            let key = EVPNRouteKey(path.route)
+            rig.rib[key] = path
+            keys.append(key)
+        }
+        rig.send(.locRIBChanged(keys))
+        #expect(rig.remoteRows().count == 1_000)
+        let count = rig.operations.count
+        #expect(count == 2_000)
+        // What the kernel would have echoed: every row evpnd installed, in one read.
+        let echoes = rig.kernel.dump().map(VTEPInput.fdbAdded)
+        rig.send(.batch(echoes))
+        #expect(rig.operations.count == count)
+        rig.send(.fdbDump(rig.kernel.dump()))
+        #expect(rig.operations.count == count)
+    }
+
     @Test func resyncAfterALostEvent() {
         var rig = Self.twoRemotes()
         let before = rig.kernel.dump()
