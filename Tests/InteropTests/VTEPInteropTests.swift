@@ -393,15 +393,17 @@ struct VTEPInteropTests {
         print("two evpnd VTEPs: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
 
-    /// One FRR VTEP (zebra+bgpd) and one evpnd VTEP through the FRR reflector: the hosts ping, and the reflector
-    /// holds evpnd's routes in exactly the shape it holds FRR's.
-    @Test func mixedFRRAndEvpndVTEPs() throws {
-        guard Tools.ready("mixed VTEPs", needs: Self.needs) else { return }
+    /// One FRR VTEP (zebra+bgpd) and one evpnd VTEP, through an FRR reflector and through an evpnd reflector
+    /// loading the same configuration text: the hosts ping, each VTEP installed the other's MAC, zebra sees evpnd's
+    /// MAC behind evpnd's VTEP, and (FRR reflector) it holds evpnd's routes in exactly the shape it holds FRR's.
+    @Test(arguments: ["frr", "evpnd"])
+    func mixedFRRAndEvpndVTEPs(reflector: String) throws {
+        guard Tools.ready("mixed VTEPs through an \(reflector) reflector", needs: Self.needs) else { return }
         let started = Date()
         try withFabric(vteps: 2) { fabric in
             try fabric.addHost("1", vtep: 1, mac: Self.mac1, ip: "10.1.0.1")
             try fabric.addHost("2", vtep: 2, mac: Self.mac2, ip: "10.1.0.2")
-            try fabric.startFRRReflector()
+            if reflector == "frr" { try fabric.startFRRReflector() } else { try fabric.startEvpndReflector() }
             try fabric.startFRRVTEP(1)
             try fabric.startEvpndVTEP(2)
             #expect(waitUntil(30) { fabric.reflectorPeerState(1) == "Established" && fabric.reflectorPeerState(2) == "Established" })
@@ -410,45 +412,24 @@ struct VTEPInteropTests {
             #expect(fabric.remoteRows(2, to: VTEPFabric.loopback(1)) >= 1, "evpnd installed FRR's MAC:\n\(fabric.fdb(2))")
             #expect(fabric.remoteRows(1, to: VTEPFabric.loopback(2)) >= 1, "zebra installed evpnd's MAC:\n\(fabric.fdb(1))")
 
-            var frrShapes: Set<String> = []
-            var evpndShapes: Set<String> = []
-            _ = waitUntil(10) {
-                guard let routes = try? fabric.vtyshJSON("rr", "show bgp l2vpn evpn route detail json") else { return false }
-                frrShapes = originatedRouteShapes(routes, vtep: VTEPFabric.loopback(1), mac: Self.mac1)
-                evpndShapes = originatedRouteShapes(routes, vtep: VTEPFabric.loopback(2), mac: Self.mac2)
-                return frrShapes.count >= 2 && frrShapes == evpndShapes
+            if reflector == "frr" {
+                var frrShapes: Set<String> = []
+                var evpndShapes: Set<String> = []
+                _ = waitUntil(10) {
+                    guard let routes = try? fabric.vtyshJSON("rr", "show bgp l2vpn evpn route detail json") else { return false }
+                    frrShapes = originatedRouteShapes(routes, vtep: VTEPFabric.loopback(1), mac: Self.mac1)
+                    evpndShapes = originatedRouteShapes(routes, vtep: VTEPFabric.loopback(2), mac: Self.mac2)
+                    return frrShapes.count >= 2 && frrShapes == evpndShapes
+                }
+                #expect(frrShapes.count >= 2)
+                #expect(evpndShapes == frrShapes, "FRR VTEP's routes at the reflector:\n\(frrShapes.sorted().joined(separator: "\n"))\nevpnd's:\n\(evpndShapes.sorted().joined(separator: "\n"))")
             }
-            #expect(frrShapes.count >= 2)
-            #expect(evpndShapes == frrShapes, "FRR VTEP's routes at the reflector:\n\(frrShapes.sorted().joined(separator: "\n"))\nevpnd's:\n\(evpndShapes.sorted().joined(separator: "\n"))")
-            // And the FRR VTEP's zebra sees evpnd's MAC as a remote MAC behind evpnd's VTEP.
+            // The FRR VTEP's zebra sees evpnd's MAC as a remote MAC behind evpnd's VTEP.
             let zebraMACs = try fabric.vtyshJSON("v1", "show evpn mac vni all json")
             let remote = ((zebraMACs["100"] as? [String: Any])?["macs"] as? [String: Any])?[Self.mac2] as? [String: Any]
             #expect(remote?["remoteVtep"] as? String == VTEPFabric.loopback(2), "\(zebraMACs)")
         }
-        print("mixed FRR and evpnd VTEPs: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-    }
-
-    /// The same mixed pair through an evpnd reflector loading the FRR reflector's configuration unchanged:
-    /// the hosts ping, each VTEP installed the other's MAC, and zebra sees evpnd's MAC behind evpnd's VTEP.
-    @Test func mixedVTEPsThroughEvpndReflector() throws {
-        guard Tools.ready("mixed VTEPs through evpnd", needs: Self.needs) else { return }
-        let started = Date()
-        try withFabric(vteps: 2) { fabric in
-            try fabric.addHost("1", vtep: 1, mac: Self.mac1, ip: "10.1.0.1")
-            try fabric.addHost("2", vtep: 2, mac: Self.mac2, ip: "10.1.0.2")
-            try fabric.startEvpndReflector()
-            try fabric.startFRRVTEP(1)
-            try fabric.startEvpndVTEP(2)
-            #expect(waitUntil(30) { fabric.reflectorPeerState(1) == "Established" && fabric.reflectorPeerState(2) == "Established" })
-            #expect(waitUntil(20, interval: 0.5) { fabric.ping(from: "1", to: "10.1.0.2") }, "h1 (FRR) -> h2 (evpnd)")
-            #expect(fabric.ping(from: "2", to: "10.1.0.1"), "h2 (evpnd) -> h1 (FRR)")
-            #expect(fabric.remoteRows(2, to: VTEPFabric.loopback(1)) >= 1, "evpnd installed FRR's MAC:\n\(fabric.fdb(2))")
-            #expect(fabric.remoteRows(1, to: VTEPFabric.loopback(2)) >= 1, "zebra installed evpnd's MAC:\n\(fabric.fdb(1))")
-            let zebraMACs = try fabric.vtyshJSON("v1", "show evpn mac vni all json")
-            let remote = ((zebraMACs["100"] as? [String: Any])?["macs"] as? [String: Any])?[Self.mac2] as? [String: Any]
-            #expect(remote?["remoteVtep"] as? String == VTEPFabric.loopback(2), "\(zebraMACs)")
-        }
-        print("mixed FRR and evpnd VTEPs through an evpnd reflector: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print("mixed FRR and evpnd VTEPs through an \(reflector) reflector: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
 
     /// A host moves from VTEP 1 to VTEP 3 (same MAC, gratuitous ARP) while a host on VTEP 2 pings it every
