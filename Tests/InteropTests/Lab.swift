@@ -93,7 +93,9 @@ func runDaemonizing(_ arguments: [String], logPath: String) throws {
 }
 
 @discardableResult
-func run(_ arguments: [String], check: Bool = true, timeout: TimeInterval = 30) throws -> CommandResult {
+// The default limit is generous: interop suites run side by side, and a namespace being deleted by one
+// holds the kernel's RTNL lock, so another suite's plain `ip link set` was seen waiting over 30 s.
+func run(_ arguments: [String], check: Bool = true, timeout: TimeInterval = 120) throws -> CommandResult {
     guard let executable = Tools.find(arguments[0]) else { throw LabError("\(arguments[0]) not found") }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -195,12 +197,7 @@ final class Lab: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = "\(dir)/\(name)"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        return path
-    }
+    func write(_ name: String, _ text: String) throws -> String { try writeLabFile("\(dir)/\(name)", text) }
 
     // MARK: evpnd
 
@@ -270,11 +267,7 @@ final class Lab: @unchecked Sendable {
         }
     }
 
-    func frrPID(_ name: String) -> Int32? {
-        guard let text = try? String(contentsOfFile: "/var/run/frr/\(name)/bgpd.pid", encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else { return nil }
-        return pid
-    }
+    func frrPID(_ name: String) -> Int32? { livePID(inFile: "/var/run/frr/\(name)/bgpd.pid") }
 
     func killFRR() {
         if let pid = frrPID(frrName) {
@@ -332,4 +325,18 @@ func withLab(subnet: Int, _ body: (Lab) throws -> Void) throws {
         print("--- evpnd log of the failed test ---\n\(lab.evpndLogText.suffix(4000))")
         throw error
     }
+}
+
+/// Writes a file of a lab's work folder, readable by FRR's daemons (they read their config as user frr).
+func writeLabFile(_ path: String, _ text: String) throws -> String {
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+    return path
+}
+
+/// The pid a daemon's pidfile names, if that process is alive.
+func livePID(inFile path: String) -> Int32? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+          let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else { return nil }
+    return pid
 }

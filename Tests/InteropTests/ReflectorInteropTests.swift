@@ -104,18 +104,9 @@ final class ReflectorLab: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = "\(dir)/\(name)"
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        return path
-    }
+    func write(_ name: String, _ text: String) throws -> String { try writeLabFile("\(dir)/\(name)", text) }
 
-    private func pidFile(_ path: String) -> Int32? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else { return nil }
-        return pid
-    }
+    private func pidFile(_ path: String) -> Int32? { livePID(inFile: path) }
 
     // MARK: FRR VTEPs
 
