@@ -35,6 +35,9 @@ struct Peer {
     var lastChange: Instant?
     var lastReset: DownReason?
     var endOfRIBReceived: Set<AddressFamily> = []
+    /// RFC 7606: what malformed messages made us do (UpdateErrorHandling.swift), and the log lines of this session.
+    var updateErrors = UpdateErrorCounters()
+    var updateErrorLog: (connection: ConnectionID, lines: Int) = (ConnectionID(0), 0)
 
     init(config: PeerConfig) {
         self.id = PeerID(config.address)
@@ -180,8 +183,8 @@ struct Peer {
     }
 
     /// A decode error: RFC 4271 section 6 (and RFC 7606 for UPDATEs) names the NOTIFICATION.
-    private mutating func fail(_ connection: ConnectionID, _ error: BGPError, _ fx: inout Effects) {
-        fx.log(.warning, "malformed message: \(error)", peer: id)
+    mutating func fail(_ connection: ConnectionID, _ error: BGPError, _ fx: inout Effects) {
+        recordReset(error, on: connection, &fx)
         let notification = error.notification
             ?? NotificationMessage(code: .finiteStateMachine, subcode: NotificationSubcode.FSM.unspecified)
         notify(connection, notification, &fx)
@@ -224,7 +227,7 @@ struct Peer {
             case .keepalive, .notification:
                 break
             case .update(let update):
-                received(update, &fx)
+                received(update, on: connection, localAS: speaker.localAS, &fx)
             case .routeRefresh(let refresh):
                 received(refresh, on: connection, &fx)
             case .open:
@@ -335,15 +338,14 @@ struct Peer {
         sessions[i].holdDeadline = fx.now + .seconds(Int(negotiated.holdTime))
     }
 
-    private mutating func received(_ update: UpdateMessage, _ fx: inout Effects) {
+    private mutating func received(_ update: UpdateMessage, on connection: ConnectionID, localAS: UInt32, _ fx: inout Effects) {
         if let family = update.endOfRIBFamily {
             // RFC 4724 section 2: the peer's initial table is complete.
             endOfRIBReceived.insert(family)
             fx.log(.debug, "End-of-RIB received for \(family)", peer: id)
         }
-        for problem in update.problems {
-            fx.log(.warning, "UPDATE problem: \(problem)", peer: id)
-        }
+        // RFC 7606: count, log and carry out what the decoder found (UpdateErrorHandling.swift).
+        guard let update = screenOrReset(update, on: connection, localAS: localAS, &fx) else { return }
         // The RIB counts routes (pfxRcd) and ignores families that were not negotiated.
         let families = established?.negotiated?.families ?? []
         if update.mpReach.map({ families.contains($0.family) }) ?? false || update.mpUnreach.map({ families.contains($0.family) }) ?? false {
