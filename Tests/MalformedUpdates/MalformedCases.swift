@@ -457,9 +457,7 @@ public enum MalformedCases {
             for (type, lengths) in valid.sorted(by: { $0.key < $1.key }) {
                 for length in lengths.sorted() {
                     let n = next
-                    let template = EVPNTemplates.value(type: type, n: n, sender: sender)
-                    var value = Array(template.prefix(length))
-                    if value.count < length { value += [UInt8](repeating: 0, count: length - value.count) }
+                    let value = EVPNTemplates.valid(type: type, length: length, n: n, sender: sender)
                     var list = MalformedCases.cleanAttributes(n, sender: sender, session: .internal)
                     let i = list.firstIndex { $0[1] == 14 } ?? 0
                     list[i] = MalformedCases.mpReach(MalformedCases.route(n, sender: sender) + [type, UInt8(length)] + value, sender: sender)
@@ -495,5 +493,17 @@ enum EVPNTemplates {
         case 5: return rd + esi + [0, 0, 0, 0] + [24, 10, 99, 0, 0] + [0, 0, 0, 0] + [0, 0x06, 0x41] // 34
         default: return []
         }
+    }
+
+    /// A well-formed value of `length` octets: the template cut to one label, or for type 5 of 58 octets an IPv6
+    /// prefix fd00:0:0:n::/64 with a zero gateway (RD(8) + ESI(10) + ETag(4) + len(1) + prefix(16) + GW(16) + label(3)).
+    static func valid(type: UInt8, length: Int, n: Int, sender: MalformedSender) -> [UInt8] {
+        if type == 5 && length == 58 {
+            let rd: [UInt8] = [0, 1] + sender.address + [UInt8(n >> 8), UInt8(n & 0xff)]
+            let prefix: [UInt8] = [0xfd, 0, 0, 0, 0, 0, UInt8(n >> 8), UInt8(n & 0xff)] + [UInt8](repeating: 0, count: 8)
+            return rd + [UInt8](repeating: 0, count: 10) + [0, 0, 0, 0] + [64] + prefix + [UInt8](repeating: 0, count: 16)
+                + [0, 0x06, 0x41]
+        }
+        return Array(value(type: type, n: n, sender: sender).prefix(length))
     }
 }
