@@ -173,3 +173,42 @@ import Testing
         #expect(h.engine.summary(now: h.now).first { $0.address == .v4(H.c2.address) }?.updateErrors.total == 0)
     }
 }
+
+@Suite struct MalformedUpdateLogTests {
+    typealias H = ReflectorHarness
+
+    /// One line per problem, naming the attribute and the outcome, with the peer as the event's peer.
+    @Test func oneLineNamesThePeerTheAttributeAndTheOutcome() {
+        var h = H(peers: [H.c1, H.c2])
+        let sender = MalformedSender(address: [10, 0, 0, 11], asn: H.localAS, localAS: H.localAS)
+        var list = MalformedCases.cleanAttributes(1, sender: sender, session: .internal)
+        list[0] = MalformedCases.attr(0x40, 1, [3])
+        let outputs = h.engine.handle(.received(H.c1.connection, MalformedCases.update(list)), now: h.now)
+        let events = outputs.compactMap { output -> LogEvent? in
+            if case .log(let event) = output, event.message.hasPrefix("malformed") { return event }
+            return nil
+        }
+        #expect(events.count == 1)
+        #expect(events.first?.peer == H.c1.id)
+        #expect(events.first?.level == .warning)
+        #expect(events.first?.message.hasPrefix("malformed UPDATE: attribute=ORIGIN(1) outcome=treat-as-withdraw error=invalidOrigin routes=1") == true,
+                "\(events.first?.message ?? "")")
+    }
+
+    /// A reset is logged once, as the reset, and not again as a generic decode failure.
+    @Test func aResetIsLoggedOnce() {
+        var h = H(peers: [H.c1, H.c2])
+        let sender = MalformedSender(address: [10, 0, 0, 11], asn: H.localAS, localAS: H.localAS)
+        var list = MalformedCases.cleanAttributes(1, sender: sender, session: .internal)
+        list.append(MalformedCases.attr(0x40, 99, [1]))
+        let outputs = h.engine.handle(.received(H.c1.connection, MalformedCases.update(list)), now: h.now)
+        let lines = outputs.compactMap { output -> String? in
+            if case .log(let event) = output, event.message.contains("malformed") || event.message.contains("attribute 99") { return event.message }
+            return nil
+        }
+        #expect(lines.count == 1, "\(lines)")
+        #expect(lines.first?.hasPrefix("malformed message: attribute=attribute 99(99) outcome=session-reset error=unrecognizedWellKnownAttribute") == true,
+                "\(lines)")
+        #expect(h.engine.updateErrors(of: H.c1.id)?.sessionReset == 1)
+    }
+}
