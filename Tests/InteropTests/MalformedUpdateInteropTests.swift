@@ -5,6 +5,8 @@
 //   - Cases the session survives go in one session, all at once (about 350 cases, 700 messages).
 //   - Cases that reset the session go one per session, reconnecting each time (the attribute ones, and a sample
 //     of the EVPN length sweep: the in-process table test has every length).
+//   - The cases that need an external peer (LOCAL_PREF from eBGP, the eBGP AS_PATH checks) come from a second raw
+//     peer, 10.213.7.4 in AS 65099.
 // Then: evpnd is still running; it reset the raw peer exactly for the reset cases, each with the table's
 // NOTIFICATION; its counters match the table; FRR holds R exactly for the cases that keep it, none of the
 // discarded attributes, and its session with evpnd never dropped; FRR's log has no malformed-attribute message.
@@ -25,7 +27,10 @@ struct MalformedUpdateInteropTests {
         guard Tools.ready("RFC 7606 hostile peer", needs: ["vtysh", "/usr/lib/frr/bgpd"]) else { return }
         try withLab(subnet: 7) { lab in
             let rawAddress = "10.213.7.3"
-            try run(["ip", "-n", lab.nsB, "addr", "add", "\(rawAddress)/24", "dev", String("vb\(lab.suffix)".prefix(15))])
+            let externalAddress = "10.213.7.4"
+            for address in [rawAddress, externalAddress] {
+                try run(["ip", "-n", lab.nsB, "addr", "add", "\(address)/24", "dev", String("vb\(lab.suffix)".prefix(15))])
+            }
             try lab.startFRR(config: """
                 frr defaults datacenter
                 hostname frr-client
@@ -51,11 +56,14 @@ struct MalformedUpdateInteropTests {
                  neighbor \(lab.addressB) timers connect 1
                  neighbor \(rawAddress) remote-as 65001
                  neighbor \(rawAddress) passive
+                 neighbor \(externalAddress) remote-as 65099
+                 neighbor \(externalAddress) passive
                  address-family l2vpn evpn
                   neighbor \(lab.addressB) activate
                   neighbor \(lab.addressB) route-reflector-client
                   neighbor \(rawAddress) activate
                   neighbor \(rawAddress) route-reflector-client
+                  neighbor \(externalAddress) activate
                  exit-address-family
                 exit
                 """)
@@ -120,7 +128,16 @@ struct MalformedUpdateInteropTests {
             defer { last.close() }
             try last.waitEstablished()
             try last.send(burst)
-            let kept = Set(survivors.filter { if case .kept = $0.expect { return true } else { return false } }.map(\.number))
+            // 4. The cases that need an external peer, from a second raw peer in AS 65099 (numbered from 4000).
+            let externalSender = MalformedSender(address: [10, 213, 7, 4], asn: 65099, localAS: 65001)
+            let external = MalformedCases.all(sender: externalSender, first: 4000).filter { $0.session == .external }
+            let outsider = try RawBGPPeer(namespace: lab.nsB, source: externalAddress, to: lab.addressA, asn: 65099,
+                                          routerID: IPv4Address(10, 213, 7, 4))
+            defer { outsider.close() }
+            try outsider.waitEstablished()
+            try outsider.send(external.flatMap { MalformedCases.cleanAnnouncement($0.number, sender: externalSender, session: .external) + $0.message })
+
+            let kept = Set((survivors + external).filter { if case .kept = $0.expect { return true } else { return false } }.map(\.number))
             var frrMACs: Set<Int> = []
             let settled = waitUntil(30, interval: 0.5) {
                 frrMACs = Self.caseNumbers(in: (try? lab.vtysh("show bgp l2vpn evpn route json")) ?? "")
@@ -139,6 +156,11 @@ struct MalformedUpdateInteropTests {
             #expect((counters?.sessionReset ?? 0) + (counters?.afiSafiDisable ?? 0) == UInt64(resets.count),
                     "\(String(describing: counters)) for \(resets.count) resets")
             #expect(counters?.unknownRouteTypes == UInt64(2 * survivors.filter { $0.name.contains("unknown route type") }.count))
+            let externalCounters = lab.evpndPeer(externalAddress)?.updateErrors
+            #expect(externalCounters?.treatAsWithdraw == UInt64(external.filter { $0.expect == .withdrawn }.count)
+                    && externalCounters?.attributeDiscard == UInt64(external.filter { $0.expect != .withdrawn }.count),
+                    "external peer: \(String(describing: externalCounters))")
+            #expect(outsider.notifications.isEmpty && !outsider.peerClosed, "external peer: \(outsider.notifications)")
 
             // FRR got nothing malformed: no complaint in its log, none of the discarded attributes in its table.
             let frrLog = (try? String(contentsOfFile: lab.frrLog, encoding: .utf8)) ?? ""
