@@ -17,6 +17,9 @@
 // - From an external peer, an AS_PATH whose first AS is not the peer's, or that holds confederation
 //   segments, is malformed (RFC 4271 section 6.3, RFC 5065 section 5.3): treat-as-withdraw
 //   (RFC 7606 section 7.2). FRR does the same (`enforce-first-as` is its default).
+// - AS number 0 (RFC 7607 section 2): in AS_PATH the UPDATE is treat-as-withdraw; in AS4_PATH, AGGREGATOR or
+//   AS4_AGGREGATOR the attribute is discarded (RFC 7606 sections 7.7 and RFC 6793 section 6 for those). FRR
+//   checks the same, so passing one on would make FRR withdraw the route.
 // - Attribute parsing that stopped early (a length overran the path attributes) before any
 //   MP_REACH_NLRI or MP_UNREACH_NLRI was found leaves the routes of the UPDATE unlocatable:
 //   treat-as-withdraw cannot be carried out, so the session is reset with UPDATE Message Error /
@@ -100,6 +103,8 @@ extension Peer {
             }
         }
 
+        Self.checkASZero(&update)
+
         let routes = (update.mpReach?.nlri.count ?? 0) + update.nlri.count
         let outcome = update.outcome
         for problem in update.problems {
@@ -131,6 +136,31 @@ extension Peer {
         case .reset(let error):
             fail(connection, error, &fx)
             return nil
+        }
+    }
+
+    /// RFC 7607 section 2: AS 0 anywhere an AS is carried.
+    static func checkASZero(_ update: inout UpdateMessage) {
+        var discarded: [AttributeType] = []
+        for attribute in update.attributes {
+            switch attribute.value {
+            case .asPath(let path) where path.segments.contains(where: { $0.asns.contains(0) }):
+                update.problems.append(BGPError(.malformedASPath, .treatAsWithdraw, "AS_PATH holds AS 0 (RFC 7607)",
+                                                attributeType: AttributeType.asPath.rawValue))
+            case .as4Path(let path) where path.segments.contains(where: { $0.asns.contains(0) }):
+                discarded.append(.as4Path)
+            case .aggregator(let aggregator) where aggregator.asn == 0:
+                discarded.append(.aggregator)
+            case .as4Aggregator(let aggregator) where aggregator.asn == 0:
+                discarded.append(.as4Aggregator)
+            default:
+                break
+            }
+        }
+        for type in discarded {
+            update.attributes.removeAll { $0.type == type }
+            update.problems.append(BGPError(.optionalAttribute, .attributeDiscard,
+                                            "\(PathAttributeTable.name(of: type)) holds AS 0 (RFC 7607)", attributeType: type.rawValue))
         }
     }
 

@@ -294,6 +294,11 @@ public enum MalformedCases {
                 replaced("LARGE_COMMUNITY length \(length)", "8092 6", w, type: 32, with: attr(0xc0, 32, [UInt8](repeating: 0, count: length)))
             }
             replaced("LARGE_COMMUNITY flagged well-known", "7606 3(c)", w, type: 32, with: attr(0x40, 32, [UInt8](repeating: 0, count: 12)))
+            // AS 0 (RFC 7607 section 2).
+            replaced("AS_PATH holding AS 0", "7607 2", w, type: 2, with: attr(0x40, 2, [2, 2, 0, 0, 0xfd, 0xe9, 0, 0, 0, 0]))
+            replaced("AGGREGATOR of AS 0", "7607 2, 7606 7.7", Self.discard(7), type: 7, with: attr(0xc0, 7, [0, 0, 0, 0, 10, 0, 0, 1]))
+            replaced("AS4_PATH holding AS 0", "7607 2, 6793 6", Self.discard(17), type: 17, with: attr(0xc0, 17, [2, 1, 0, 0, 0, 0]))
+            replaced("AS4_AGGREGATOR of AS 0", "7607 2, 6793 6", Self.discard(18), type: 18, with: attr(0xc0, 18, [0, 0, 0, 0, 10, 0, 0, 1]))
             // Unknown attributes (RFC 4271 sections 5 and 6.3).
             replaced("unknown well-known attribute 99", "4271 6.3", Self.reset(3, 2), type: 99, with: attr(0x40, 99, [1, 2, 3]))
             replaced("unknown well-known attribute 0", "4271 6.3", Self.reset(3, 2), type: 0, with: attr(0x40, 0, [1]))
