@@ -28,6 +28,15 @@ import Testing
         #expect(Self.attributeCases.count >= 88)
         #expect(Self.evpnCases.filter { $0.name.contains("of length") }.count == 5 * 256 - 7)
         #expect(Self.evpnCases.filter { $0.name.contains("unknown route type") }.count == 251)
+        let outcomes = Dictionary(grouping: Self.table) { malformed -> String in
+            switch malformed.expect {
+            case .withdrawn: return "withdrawn"
+            case .kept: return malformed.counted ? "kept, counted" : "kept, valid"
+            case .reset: return "reset"
+            }
+        }.mapValues(\.count)
+        print("hostile table: \(Self.table.count) cases, \(Self.attributeCases.count) attribute/structure/header/external, "
+              + "\(Self.evpnCases.count) EVPN; by outcome \(outcomes.sorted { $0.key < $1.key })")
         let inside = Self.table.filter { $0.session == .internal }
         #expect(Set(inside.map(\.number)).count == inside.count, "route numbers collide")
     }
