@@ -75,6 +75,14 @@ public struct Engine: Sendable {
             apply(newConfig, &fx)
         case .clear(let target, let soft):
             clear(target, soft: soft, &fx)
+        case .resendAdjRIBOut(let target):
+            for id in target.map({ [$0] }) ?? peers.keys.sorted() {
+                guard peers[id] != nil else {
+                    fx.log(.warning, "clear soft out: no neighbor \(id)")
+                    continue
+                }
+                update(id, &fx) { peer, fx in peer.resendAdjRIBOut(&fx) }
+            }
         case .originate(let routes):
             for route in routes { rib.originate(route) }
         case .withdrawLocal(let keys):

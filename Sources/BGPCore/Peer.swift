@@ -509,6 +509,17 @@ struct Peer {
 
     // MARK: clear
 
+    /// `clear bgp PEER soft out`: advertise every route of the Adj-RIB-Out again, as for a
+    /// ROUTE-REFRESH request from the peer, but without BoRR/EoRR (nobody asked; RFC 7313 section 4
+    /// makes them the answer to a request).
+    mutating func resendAdjRIBOut(_ fx: inout Effects) {
+        guard let session = established, let negotiated = session.negotiated, let i = index(of: session.id) else { return }
+        for family in negotiated.families.sorted(by: { ($0.afi.rawValue, $0.safi.rawValue) < ($1.afi.rawValue, $1.safi.rawValue) }) {
+            sessions[i].pendingWork.append(.resend(family))
+        }
+        fx.ribEvents.append(.pump(id))
+    }
+
     /// `clear bgp PEER soft`: ask the peer to send its routes again (RFC 2918).
     mutating func softClear(_ fx: inout Effects) {
         guard let session = established, let negotiated = session.negotiated else { return }
