@@ -35,6 +35,9 @@ struct Peer {
     var lastChange: Instant?
     var lastReset: DownReason?
     var endOfRIBReceived: Set<AddressFamily> = []
+    /// RFC 4724 helper state, and the `stalepath-time` it runs with (GracefulRestart.swift).
+    var helper = HelperState()
+    var stalePathTime: UInt16 = 360
 
     init(config: PeerConfig) {
         self.id = PeerID(config.address)
@@ -89,6 +92,7 @@ struct Peer {
         started = false
         connectRetryDeadline = nil
         idleHoldDeadline = nil
+        stopHelping(&fx)
     }
 
     // MARK: transport events
@@ -241,7 +245,7 @@ struct Peer {
     private mutating func sendOpen(on connection: ConnectionID, speaker: LocalSpeaker, _ fx: inout Effects) {
         guard let i = index(of: connection) else { return }
         let open = Negotiation.ourOpen(localAS: speaker.localAS, routerID: speaker.routerID, hostname: speaker.hostname,
-                                       gracefulRestartTime: speaker.gracefulRestartTime, peer: config)
+                                       gracefulRestartTime: speaker.gracefulRestartTime, restarting: speaker.restarting, peer: config)
         sessions[i].ourOpen = open
         sessions[i].state = .openSent
         sessions[i].delayOpenDeadline = nil
@@ -327,6 +331,7 @@ struct Peer {
         fx.log(.notice, "session Established with AS \(negotiated.peerAS)\(name), hold time \(negotiated.holdTime) s, families \(families.map(\.description).joined(separator: ", "))", peer: id)
         fx.emit(.sessionEstablished(id))
         fx.ribEvents.append(.established(id))
+        sessionCameBack(negotiated, &fx)
         fx.ribEvents.append(.pump(id))
     }
 
@@ -340,6 +345,7 @@ struct Peer {
             // RFC 4724 section 2: the peer's initial table is complete.
             endOfRIBReceived.insert(family)
             fx.log(.debug, "End-of-RIB received for \(family)", peer: id)
+            endOfRIBArrived(family, &fx)
         }
         for problem in update.problems {
             fx.log(.warning, "UPDATE problem: \(problem)", peer: id)
@@ -432,7 +438,7 @@ struct Peer {
             connectionsDropped += 1
             lastChange = fx.now
             endOfRIBReceived = []
-            fx.ribEvents.append(.down(id))
+            sessionWentDown(session, reason: reason, &fx)
             let why = reason?.detail ?? "closed"
             fx.log(.notice, "session down: \(why)", peer: id)
             fx.emit(.sessionDown(id, reason: why))
@@ -489,6 +495,10 @@ struct Peer {
             for session in sessions where (session.delayOpenDeadline.map { $0 <= now } ?? false) {
                 sendOpen(on: session.id, speaker: speaker, &fx)
             }
+        case .gracefulRestart, .stalePath:
+            helperTimerFired(kind, &fx)
+        case .selectionDeferral:
+            break  // engine-wide, handled by the engine
         }
     }
 
@@ -500,6 +510,7 @@ struct Peer {
         desired[.hold] = sessions.compactMap(\.holdDeadline).min()
         desired[.keepalive] = sessions.compactMap(\.keepaliveDeadline).min()
         desired[.delayOpen] = sessions.compactMap(\.delayOpenDeadline).min()
+        desired.merge(helperTimers) { a, _ in a }
         return desired
     }
 
