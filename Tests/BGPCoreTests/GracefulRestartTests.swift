@@ -86,6 +86,8 @@ import Testing
         if row.kept {
             // Stale routes stay best paths (what a VTEP installs and a reflector passes on).
             #expect(Self.has(h, 1) && Self.has(h, 2) && Self.has(h, 3))
+            // `show bgp l2vpn evpn route` marks them stale, as FRR does.
+            #expect(h.engine.routes().flatMap(\.paths).map(\.stale) == [true, true, true])
             #expect(h.armed[TimerID(peer: Fixture.peer, kind: .gracefulRestart)] == h.now + .seconds(Int(row.restartTime)))
         }
     }
@@ -169,6 +171,7 @@ import Testing
         for n: UInt8 in [1, 2, 3] { #expect(Self.has(h, n) == row.remaining.contains(n), "route \(n)") }
         #expect(h.engine.routeCount == row.remaining.count)
         #expect(h.engine.staleRouteCount(from: Fixture.peer) == 0)
+        #expect(!h.engine.routes().flatMap(\.paths).contains { $0.stale })
         #expect(!h.engine.isHelpingRestart(Fixture.peer))
         #expect(h.armed[TimerID(peer: Fixture.peer, kind: .gracefulRestart)] == nil)
         #expect(h.armed[TimerID(peer: Fixture.peer, kind: .stalePath)] == nil)

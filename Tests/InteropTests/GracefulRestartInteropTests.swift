@@ -61,6 +61,9 @@ struct GracefulRestartInteropTests {
             try run(["ip", "-n", fabric.ns("h3"), "link", "set", "eth0", "down"])
             try run(["ip", "-n", fabric.ns("h4"), "link", "set", "eth0", "down"])
             #expect(waitUntil(5) { !fabric.fdb(2).contains(Self.mac4) }, "VTEP 2 still has h4's row:\n\(fabric.fdb(2))")
+            // The reflector shows VTEP 1's routes as stale (FRR's `"stale":true`).
+            let table = try run(["\(fabric.bin)/evpnctl", "-s", fabric.reflectorSocket, "show", "bgp", "l2vpn", "evpn", "route", "--json"]).output
+            #expect(table.contains("\"stale\":true") || table.contains("\"stale\" : true"), "no stale path in:\n\(table.prefix(2000))")
             // VTEP 1's kernel keeps every row (h4's remote row included: nobody removes it while evpnd is down).
             #expect(fabric.fdbRows(1) == before1, "VTEP 1's FDB changed while evpnd was down")
             Thread.sleep(forTimeInterval: max(0, 2 - Date().timeIntervalSince(downAt)))
