@@ -6,9 +6,9 @@
 // The peer's Restart Time runs; if it does not come back in time, the stale routes go. When it comes
 // back without l2vpn evpn in its new capability, or with the F bit clear, they go at once. Otherwise
 // they stay until its End-of-RIB for l2vpn evpn (or `stalepath-time`), and then only the routes it did
-// not send again are removed (RIB/Stale.swift). One deviation, FRR's too: a Hold Timer expiry on our
-// side counts as a restart (the peer's process stopped answering; its forwarding may well be alive).
-// RFC 8538 (the N bit, restarts after a NOTIFICATION) is not implemented.
+// not send again are removed (RIB/Stale.swift). A Hold Timer expiry on our side sends a NOTIFICATION
+// and so is not a restart (RFC 4724, and FRR's bgp_read); RFC 8538 (the N bit, which would make it
+// one) is not implemented.
 //
 // Restarting speaker (`bgp graceful-restart`): our OPEN carries the R bit while the restart is in
 // progress and the F bit for l2vpn evpn (a VTEP's forwarding state, the kernel FDB, survives a restart
@@ -66,11 +66,9 @@ extension TimerID {
 }
 
 extension DownReason {
-    /// RFC 4724 section 4.2: the session ended without a NOTIFICATION from either side; and, as FRR
-    /// does, our Hold Timer expiring (`DownReason.sent` words it so).
-    var allowsGracefulRestart: Bool {
-        dueTo == DownReason.peerClosed || (dueTo == DownReason.notificationSent && detail == "Hold Timer Expired")
-    }
+    /// RFC 4724 section 4.2: the session ended without a NOTIFICATION from either side (the TCP
+    /// connection closed or failed), as FRR's bgp_read decides it too.
+    var allowsGracefulRestart: Bool { dueTo == DownReason.peerClosed }
 }
 
 extension GracefulRestartCapability {

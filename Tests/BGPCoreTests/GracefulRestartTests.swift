@@ -57,7 +57,8 @@ import Testing
 
     static let downRows: [DownRow] = [
         DownRow(ending: .tcpClosed, kept: true),
-        DownRow(ending: .holdTimerExpired, kept: true),
+        // Our NOTIFICATION (Hold Timer Expired) ends it without a restart (no RFC 8538).
+        DownRow(ending: .holdTimerExpired, kept: false),
         DownRow(ending: .tcpClosed, mode: .restart, kept: true),
         DownRow(ending: .notificationReceived, kept: false),
         DownRow(ending: .clearedByOperator, kept: false),
