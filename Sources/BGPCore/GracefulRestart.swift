@@ -66,9 +66,11 @@ extension TimerID {
 }
 
 extension DownReason {
+    static let nsfPeerClosed = "NSF peer closed the session"
+
     /// RFC 4724 section 4.2: the session ended without a NOTIFICATION from either side (the TCP
     /// connection closed or failed), as FRR's bgp_read decides it too.
-    var allowsGracefulRestart: Bool { dueTo == DownReason.peerClosed }
+    var allowsGracefulRestart: Bool { dueTo == DownReason.peerClosed || dueTo == DownReason.nsfPeerClosed }
 }
 
 extension GracefulRestartCapability {
@@ -95,6 +97,8 @@ extension Peer {
         helper.staleDeadline = nil
         helper.restartDeadline = fx.now + .seconds(Int(capability.restartTime))
         helper.restartsHelped += 1
+        // FRR's cause for this case (PEER_DOWN_NSF_CLOSE_SESSION), as `lastResetDueTo` shows it.
+        lastReset = DownReason(dueTo: DownReason.nsfPeerClosed, detail: reason.detail)
         fx.log(.notice, "graceful restart: routes kept as stale for up to \(capability.restartTime) s while the peer restarts", peer: id)
         fx.ribEvents.append(.downRetainingStale(id))
     }

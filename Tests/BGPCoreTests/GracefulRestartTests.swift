@@ -82,6 +82,9 @@ import Testing
         #expect(h.state != .established)
         #expect(h.engine.routeCount == (row.kept ? 3 : 0))
         #expect(h.engine.isHelpingRestart(Fixture.peer) == row.kept)
+        if row.ending == .tcpClosed {
+            #expect(h.summary?.lastResetDueTo == (row.kept ? "NSF peer closed the session" : "Peer closed the session"))
+        }
         #expect(h.engine.staleRouteCount(from: Fixture.peer) == (row.kept ? 3 : 0))
         #expect((h.armed[TimerID(peer: Fixture.peer, kind: .gracefulRestart)] != nil) == row.kept)
         if row.kept {
