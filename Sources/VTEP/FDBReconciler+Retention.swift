@@ -8,8 +8,8 @@
 import BGPCore
 
 extension FDBReconciler {
-    /// Stale rows held back from deletion.
-    public var retainedCount: Int { retained.count }
+    /// Stale rows held back from deletion that nobody wants yet (a row whose route came back is not one).
+    public var retainedCount: Int { retained.filter { desired[$0] == nil && actual[$0] != nil }.count }
 
     public mutating func setRetainsStale(_ on: Bool) {
         guard on != retainsStale else { return }

@@ -83,6 +83,9 @@ struct GracefulRestartInteropTests {
             #expect(routesAfter == routesBefore.filter { !Self.mentions($0, gone) })
             let log = fabric.evpndLogText(1)
             #expect(log.contains("graceful restart: routes are back"), "evpnd never ended its deferral")
+            if let seconds = Self.deferral(in: log) {
+                print("VTEP 1 (\(stop.rawValue)): start to End-of-RIB from the reflector (deferral over, stale FDB rows removed): \(Int((seconds * 1000).rounded())) ms")
+            }
             if stop == .sigterm {
                 #expect(log.contains("for a graceful restart: sessions closed without NOTIFICATION"))
             }
@@ -132,6 +135,22 @@ struct GracefulRestartInteropTests {
     // MARK: helpers
 
     static func mentions(_ row: String, _ macs: Set<String>) -> Bool { macs.contains { row.contains($0) } }
+
+    /// Seconds between the last "rows from before the restart are kept" line of an evpnd log and the
+    /// "routes are back;" line after it (timestamps `...THH:MM:SS.mmmZ`).
+    static func deferral(in log: String) -> Double? {
+        func seconds(_ line: Substring) -> Double? {
+            guard let t = line.firstIndex(of: "T") else { return nil }
+            let parts = line[line.index(after: t)...].prefix(12).split(separator: ":")
+            guard parts.count == 3, let h = Double(parts[0]), let m = Double(parts[1]), let s = Double(parts[2]) else { return nil }
+            return h * 3600 + m * 60 + s
+        }
+        let lines = log.split(separator: "\n")
+        guard let start = lines.lastIndex(where: { $0.contains("FDB rows from before the restart are kept") }),
+              let end = lines[start...].firstIndex(where: { $0.contains("routes are back;") }),
+              let a = seconds(lines[start]), let b = seconds(lines[end]) else { return nil }
+        return b - a
+    }
 
     static func addHosts(_ fabric: VTEPFabric) throws {
         try fabric.addHost("1", vtep: 1, mac: mac1, ip: "10.1.0.1")
