@@ -75,7 +75,7 @@ extension DownReason {
 
 extension GracefulRestartCapability {
     /// The entry for l2vpn evpn, if the peer listed it.
-    var evpn: Family? { families.first { $0.family == .l2vpnEVPN } }
+    public var evpn: Family? { families.first { $0.family == .l2vpnEVPN } }
 }
 
 // MARK: helper, per peer
@@ -245,6 +245,58 @@ extension Negotiation {
             let entries = families.contains(.l2vpnEVPN)
                 ? [GracefulRestartCapability.Family(family: .l2vpnEVPN, forwardingPreserved: true)] : []
             return .gracefulRestart(GracefulRestartCapability(restarting: restarting, restartTime: restartTime, families: entries))
+        }
+    }
+}
+
+// MARK: report
+
+/// One neighbor's graceful restart state, for `show bgp neighbors [X] graceful-restart` (FRR's fields).
+public struct GracefulRestartStatus: Hashable, Sendable {
+    public var peer: PeerID
+    public var localMode: GracefulRestartMode
+    public var established: Bool
+    /// What the peer's capability said, when a session was Established: nil when it sent none.
+    public var peerCapability: GracefulRestartCapability?
+    public var configuredRestartTime: UInt16
+    public var stalePathTime: UInt16
+    public var selectDeferTime: UInt16
+    /// l2vpn evpn End-of-RIB sent to and received from the peer in this session.
+    public var endOfRIBSent: Bool
+    public var endOfRIBReceived: Bool
+    /// Helper side: routes held stale and the running timers' time left.
+    public var staleRoutes: Int
+    public var restartTimeRemaining: Duration?
+    public var stalePathTimeRemaining: Duration?
+    /// Restarting side: our End-of-RIB is held (selection deferral).
+    public var deferring: Bool
+
+    /// FRR's "Remote GR Mode": Restart when the peer listed families, Helper when it sent the capability
+    /// without, Disable without the capability, NotApplicable when no session is up.
+    public var remoteMode: String {
+        guard established else { return "NotApplicable" }
+        guard let capability = peerCapability else { return "Disable" }
+        return capability.families.isEmpty ? "Helper" : "Restart"
+    }
+}
+
+extension Engine {
+    public func gracefulRestartStatus(now: Instant) -> [GracefulRestartStatus] {
+        peers.keys.sorted().compactMap { id in
+            guard let peer = peers[id] else { return nil }
+            let session = peer.established
+            return GracefulRestartStatus(
+                peer: id, localMode: peer.config.gracefulRestart, established: session != nil,
+                peerCapability: session?.negotiated?.peerGracefulRestart,
+                configuredRestartTime: config.gracefulRestartTime,
+                stalePathTime: config.gracefulRestartTimers.stalePathTime,
+                selectDeferTime: config.gracefulRestartTimers.selectDeferTime,
+                endOfRIBSent: session.map { $0.negotiated?.families.contains(.l2vpnEVPN) == true && !$0.pendingWork.contains(.endOfRIB(.l2vpnEVPN)) } ?? false,
+                endOfRIBReceived: peer.endOfRIBReceived.contains(.l2vpnEVPN),
+                staleRoutes: rib.staleCount(from: id),
+                restartTimeRemaining: peer.helper.restartDeadline.map { $0 > now ? $0.duration(since: now) : .zero },
+                stalePathTimeRemaining: peer.helper.staleDeadline.map { $0 > now ? $0.duration(since: now) : .zero },
+                deferring: restart.deferring)
         }
     }
 }

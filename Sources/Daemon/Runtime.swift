@@ -455,6 +455,7 @@ public final class Runtime: @unchecked Sendable {
             return RouteReport.answer(rest, json: request.json, engine: engine, routerID: engineConfig.routerID)
                 ?? .failure("unknown command: \(words.joined(separator: " "))")
         default:
+            if let response = answerGracefulRestart(request) { return response }
             if let response = answerVTEP(request) { return response }
             if let response = answerOperation(request) { return response }
             return .failure("unknown command: \(words.joined(separator: " "))")

@@ -52,6 +52,13 @@ struct GracefulRestartInteropTests {
             let routesBefore = try fabric.evpndRoutePrefixes(socket: fabric.reflectorSocket)
             #expect(routesBefore.contains { $0.contains(Self.mac3) } && routesBefore.contains { $0.contains(Self.mac4) })
 
+            // The reflector sees VTEP 1 as a restarting speaker with its forwarding state preserved.
+            let grText = try run(["\(fabric.bin)/evpnctl", "-s", fabric.reflectorSocket, "show", "bgp", "neighbors", "10.0.0.1",
+                                  "graceful-restart", "--json"]).output
+            let gr = (try JSONSerialization.jsonObject(with: Data(grText.utf8)) as? [String: Any])?["10.0.0.1"] as? [String: Any]
+            #expect(gr?["remoteGrMode"] as? String == "Restart", "\(grText)")
+            #expect((gr?["l2VpnEvpn"] as? [String: Any])?["fBit"] as? Bool == true, "\(grText)")
+
             let pings = try PingPair(fabric, seconds: 14)
             Thread.sleep(forTimeInterval: 1.5)
             kill(evpnd.processIdentifier, stop.signal)
