@@ -49,8 +49,6 @@ struct HelperState {
     var restartDeadline: Instant?
     /// `stalepath-time` runs out (session back, End-of-RIB not yet received).
     var staleDeadline: Instant?
-    /// Restarts helped (for the neighbor report).
-    var restartsHelped = 0
 }
 
 /// The restarting speaker's state, engine-wide.
@@ -89,14 +87,13 @@ extension Peer {
               let capability, capability.evpn != nil, capability.restartTime > 0,
               session.negotiated?.families.contains(.l2vpnEVPN) == true else {
             if helper.retaining { fx.log(.info, "stale routes dropped with the session", peer: id) }
-            helper = HelperState(restartsHelped: helper.restartsHelped)
+            helper = HelperState()
             fx.ribEvents.append(.down(id))
             return
         }
         helper.retaining = true
         helper.staleDeadline = nil
         helper.restartDeadline = fx.now + .seconds(Int(capability.restartTime))
-        helper.restartsHelped += 1
         // FRR's cause for this case (PEER_DOWN_NSF_CLOSE_SESSION), as `lastResetDueTo` shows it.
         lastReset = DownReason(dueTo: DownReason.nsfPeerClosed, detail: reason.detail)
         fx.log(.notice, "graceful restart: routes kept as stale for up to \(capability.restartTime) s while the peer restarts", peer: id)
@@ -148,7 +145,7 @@ extension Peer {
     }
 
     private mutating func endHelping(_ fx: inout Effects) {
-        helper = HelperState(restartsHelped: helper.restartsHelped)
+        helper = HelperState()
         fx.ribEvents.append(.purgeStale(id))
     }
 
