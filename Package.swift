@@ -45,6 +45,7 @@ let package = Package(
             name: "evpn-load",
             dependencies: ["BGPWire", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .testTarget(name: "EvpnLoadTests", dependencies: ["evpn-load", "BGPWire"]),
         // The I/O-free engine: session state machine, RIB, route reflection; time is passed in.
         .target(name: "BGPCore", dependencies: ["BGPWire"]),
         .testTarget(name: "BGPCoreTests", dependencies: ["BGPCore", "BGPWire"]),

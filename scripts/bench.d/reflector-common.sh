@@ -86,9 +86,17 @@ rr_start() {
         *) bench_log "unknown daemon $1"; return 1 ;;
     esac
     RR_PID=$BENCH_PID
+    # BENCH_PERF=DIR: record the reflector with `perf record -g` into DIR/perf-CASE.data (for finding what bounds it).
+    RR_PERF_PID=
+    if [ -n "${BENCH_PERF:-}" ]; then
+        bench_spawn "perf-$BENCH_CASE" perf record -F 4999 -g -p "$RR_PID" -o "$BENCH_PERF/perf-$BENCH_CASE.data"
+        RR_PERF_PID=$BENCH_PID
+        sleep 0.5
+    fi
 }
 
 rr_stop() {
+    if [ -n "${RR_PERF_PID:-}" ]; then kill -INT "$RR_PERF_PID" 2>/dev/null || true; wait "$RR_PERF_PID" 2>/dev/null || true; RR_PERF_PID=; fi
     case $1 in
         frr) bench_frr_stop "bench-$BENCH_PREFIX-$BENCH_RUN" ;;
         *) bench_stop "$RR_PID" ;;
