@@ -11,8 +11,10 @@ SINK_ADDRS=(10.77.0.11 10.77.0.12 10.77.0.13 10.77.0.14)
 CLIENT_ADDRS=("$INJECTOR_ADDR" "${SINK_ADDRS[@]}")
 
 rr_topology() {
-    NS_R=$(bench_netns R)
-    NS_C=$(bench_netns C)
+    bench_netns R
+    NS_R=$BENCH_NS
+    bench_netns C
+    NS_C=$BENCH_NS
     local extra=()
     local a
     for a in "${SINK_ADDRS[@]}"; do extra+=("$a/24"); done
