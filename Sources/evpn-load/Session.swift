@@ -159,6 +159,13 @@ final class BGPConnection {
                 }
             }
         }
+        if let peerOpen, !peerOpen.capabilities.contains(where: {
+            if case .multiprotocol(.l2vpnEVPN, _) = $0 { return true }
+            return false
+        }) {
+            // The session comes up, but the peer will ignore (or not send) EVPN routes: say so, rather than time out silently.
+            report("session", [("what", "warning"), ("peer", name), ("reason", "\"the peer's OPEN has no l2vpn-evpn multiprotocol capability\"")])
+        }
         let hold = min(speaker.holdTime, peerOpen?.holdTime ?? speaker.holdTime)
         keepaliveInterval = hold == 0 ? UInt64.max : UInt64(hold) * 1_000_000_000 / 3
         lastSent = Monotonic.nanoseconds()
