@@ -47,6 +47,7 @@ extension RIB {
                 } else {
                     byIdentity[ObjectIdentifier(attributes)] = announcements.count
                     announcements.append((attributes, [nlri]))
+                    bytes += attributes.estimatedWireLength
                 }
                 bytes += nlriOverhead + route.valueLength
             } else if out.sent.remove(id) {
