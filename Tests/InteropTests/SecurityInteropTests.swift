@@ -24,11 +24,11 @@ struct SecurityInteropTests {
     }
 
     /// Neither side reaches Established during `seconds`.
-    static func neverEstablished(_ lab: Lab, evpndPeer: String, frrPeer: String, seconds: TimeInterval) -> Bool {
+    static func neverEstablished(_ lab: Lab, evpndPeer: String, frrPeer: String?, seconds: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if lab.evpndPeer(evpndPeer)?.state == "Established" { return false }
-            if lab.frrPeer(frrPeer)?["state"] as? String == "Established" { return false }
+            if let frrPeer, lab.frrPeer(frrPeer)?["state"] as? String == "Established" { return false }
             Thread.sleep(forTimeInterval: 0.5)
         }
         return true
@@ -138,6 +138,159 @@ struct SecurityInteropTests {
             #expect(waitUntil(20) { lab.evpndPeer(frrAddress)?.state == "Established" },
                     "within range: \(String(describing: lab.evpndPeer(frrAddress)))\n\(lab.evpndLogText.suffix(2000))")
             #expect(waitUntil(10) { lab.frrPeer(lab.addressA)?["state"] as? String == "Established" })
+        }
+    }
+
+    /// `maximum-prefix 2 restart 1` against GoBGP: two routes are fine, the third ends the session with Cease/1;
+    /// GoBGP's reconnects are refused for the minute, then the session returns (GoBGP now has two routes).
+    @Test func maximumPrefixWithGoBGP() throws {
+        guard Tools.ready("maximum-prefix with GoBGP", needs: ["gobgpd", "gobgp"]) else { return }
+        try withLab(subnet: 44) { lab in
+            try lab.startEvpnd(config: """
+                frr defaults datacenter
+                hostname evpnd-test
+                router bgp 65001
+                 bgp router-id \(lab.addressA)
+                 no bgp default ipv4-unicast
+                 neighbor \(lab.addressB) remote-as 65002
+                 neighbor \(lab.addressB) passive
+                 address-family l2vpn evpn
+                  neighbor \(lab.addressB) activate
+                  neighbor \(lab.addressB) maximum-prefix 2 restart 1
+                 exit-address-family
+                exit
+                """)
+            try lab.startGoBGP(config: """
+                [global.config]
+                  as = 65002
+                  router-id = "\(lab.addressB)"
+                  port = -1
+                [[neighbors]]
+                  [neighbors.config]
+                    neighbor-address = "\(lab.addressA)"
+                    peer-as = 65001
+                  [neighbors.timers.config]
+                    connect-retry = 1
+                    hold-time = 9
+                    keepalive-interval = 3
+                  [[neighbors.afi-safis]]
+                    [neighbors.afi-safis.config]
+                      afi-safi-name = "l2vpn-evpn"
+                """)
+            func route(_ n: Int) -> [String] {
+                ["global", "rib", "-a", "evpn", "add", "macadv", "aa:bb:cc:00:44:0\(n)", "10.44.0.\(n)", "etag", "0", "label", "100",
+                 "rd", "\(lab.addressB):1", "rt", "65002:100", "encap", "vxlan", "nexthop", lab.addressB]
+            }
+            try #require(waitUntil(20) { lab.evpndPeer(lab.addressB)?.state == "Established" },
+                         "\(String(describing: lab.evpndPeer(lab.addressB)))")
+            _ = try lab.gobgp(route(1))
+            _ = try lab.gobgp(route(2))
+            #expect(waitUntil(10) { lab.evpndPeer(lab.addressB)?.pfxRcd == 2 }, "\(String(describing: lab.evpndPeer(lab.addressB)))")
+            #expect(lab.evpndPeer(lab.addressB)?.state == "Established")
+
+            _ = try lab.gobgp(route(3))
+            #expect(waitUntil(10) { lab.evpndPeer(lab.addressB)?.state != "Established" })
+            let cut = Date()
+            let down = try #require(lab.evpndPeer(lab.addressB))
+            #expect(down.lastResetDueTo == "BGP Notification send", "\(down)")
+            #expect(lab.evpndLogText.contains("over the maximum-prefix limit 2"), "\(lab.evpndLogText.suffix(2000))")
+
+            // Route 3 goes; GoBGP keeps dialling, and is refused for the restart interval.
+            var delete = route(3)
+            delete[4] = "del"
+            _ = try lab.gobgp(delete)
+            #expect(Self.neverEstablished(lab, evpndPeer: lab.addressB, frrPeer: nil, seconds: 20), "held down for the minute")
+            #expect(waitUntil(75, interval: 1) { lab.evpndPeer(lab.addressB)?.state == "Established" },
+                    "\(String(describing: lab.evpndPeer(lab.addressB)))")
+            let back = Date().timeIntervalSince(cut)
+            print("maximum-prefix: session back \(String(format: "%.1f", back)) s after the overflow (restart 1 minute)")
+            #expect(back >= 55, "came back after \(back) s, before the restart interval")
+            #expect(waitUntil(10) { lab.evpndPeer(lab.addressB)?.pfxRcd == 2 })
+        }
+    }
+
+    /// A raw peer floods 300,000 type-2 routes as fast as TCP takes them; `maximum-prefix 150000` cuts it at the
+    /// 150,001st. evpnd's resident memory is measured before, at 100,000 routes, at the cut and after: it follows
+    /// the routes held (bounded by the limit), not what was sent, since evpnd reads a socket only as fast as the
+    /// engine handles what it read (the injector's writes block meanwhile).
+    @Test func floodIsBoundedByMaximumPrefix() throws {
+        guard Tools.ready("flood of UPDATEs", needs: []) else { return }
+        // The injector keeps writing after evpnd cuts it: a write error, not a SIGPIPE that ends the test process.
+        signal(SIGPIPE, SIG_IGN)
+        try withLab(subnet: 45) { lab in
+            try lab.startEvpnd(config: """
+                frr defaults datacenter
+                hostname evpnd-test
+                router bgp 65001
+                 bgp router-id \(lab.addressA)
+                 no bgp default ipv4-unicast
+                 neighbor \(lab.addressB) remote-as 65002
+                 neighbor \(lab.addressB) passive
+                 address-family l2vpn evpn
+                  neighbor \(lab.addressB) activate
+                  neighbor \(lab.addressB) maximum-prefix 150000
+                 exit-address-family
+                exit
+                """)
+            let injector = try RawInjector(namespace: lab.nsB, source: lab.addressB, to: lab.addressA, asn: 65002,
+                                           routerID: IPv4Address(10, 213, 45, 2))
+            defer { injector.close() }
+            try #require(waitUntil(15) { lab.evpndPeer(lab.addressB)?.state == "Established" })
+            let before = try lab.evpndResources()
+
+            let sendStart = Date()
+            try injector.send(FloodRoutes.announce(0..<100_000))
+            let sendSeconds = Date().timeIntervalSince(sendStart)
+            #expect(waitUntil(60, interval: 0.5) { lab.evpndPeer(lab.addressB)?.pfxRcd == 100_000 },
+                    "\(String(describing: lab.evpndPeer(lab.addressB)))")
+            let at100k = try lab.evpndResources()
+            let accepted = Date().timeIntervalSince(sendStart)
+
+            var sentUntil = 100_000
+            for start in stride(from: 100_000, to: 300_000, by: 10_000) {
+                do {
+                    try injector.send(FloodRoutes.announce(start..<start + 10_000))
+                    sentUntil = start + 10_000
+                } catch {
+                    break  // evpnd closed the session
+                }
+            }
+            #expect(waitUntil(30, interval: 0.5) { lab.evpndPeer(lab.addressB)?.state != "Established" })
+            let peak = try lab.evpndResources()
+            Thread.sleep(forTimeInterval: 3)
+            let after = try lab.evpndResources()
+            let down = try #require(lab.evpndPeer(lab.addressB))
+            #expect(down.lastResetDueTo == "BGP Notification send", "\(down)")
+            #expect(down.pfxRcd == 0, "the routes went with the session")
+            #expect(lab.evpndLogText.contains("over the maximum-prefix limit 150000"))
+            print("""
+                flood: RSS \(before.rssKB) kB before, \(at100k.rssKB) kB at 100,000 routes (written in \(String(format: "%.1f", sendSeconds)) s, \
+                all accepted \(String(format: "%.1f", accepted)) s after the first), \(peak.rssKB) kB when cut at 150,001 \
+                (\(sentUntil) written by then), \(after.rssKB) kB 3 s later; descriptors \(before.fds) -> \(after.fds)
+                """)
+            // Bounded by what the limit lets in: well under 4 kB a route over the starting point.
+            #expect(peak.rssKB < before.rssKB + 150_000 * 4, "peak \(peak.rssKB) kB")
+            #expect(after.fds == before.fds - 1, "the flooding peer's socket is closed: \(before.fds) -> \(after.fds)")
+        }
+    }
+}
+
+/// Type-2 routes for the flood: MAC only, one label, 100 to an UPDATE, all with the same attributes.
+enum FloodRoutes {
+    static let rd = RouteDistinguisher.ipv4(IPv4Address(10, 213, 45, 2), 1)
+
+    static func announce(_ numbers: Range<Int>) -> [BGPMessage] {
+        stride(from: numbers.lowerBound, to: numbers.upperBound, by: 100).map { chunk in
+            let routes = (chunk..<min(chunk + 100, numbers.upperBound)).map { n in
+                EVPNNLRI(route: .macIP(MACIPAdvertisementRoute(rd: rd, mac: MACAddress(rawValue: 0x0200_6000_0000 | UInt64(n)),
+                                                               label1: MPLSLabelField(vni: 100))))
+            }
+            return .update(UpdateMessage(attributes: [
+                PathAttribute(.origin(.igp)),
+                PathAttribute(.asPath(ASPath(segments: [.init(type: .sequence, asns: [65002])]))),
+                PathAttribute(.extendedCommunities([.routeTarget(asn: 65002, value: 100), .encapsulation(.vxlan)])),
+                PathAttribute(.mpReachNLRI(MPReachNLRI(evpn: routes, nextHop: .v4(IPv4Address(10, 213, 45, 2))))),
+            ]))
         }
     }
 }
