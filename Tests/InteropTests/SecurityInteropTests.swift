@@ -275,6 +275,56 @@ struct SecurityInteropTests {
     }
 }
 
+
+extension SecurityInteropTests {
+    /// `bgp listen limit 1`: a second dynamic peer is refused while the first is up, and accepted once it is gone.
+    @Test func listenLimitRefusesTheNextDynamicPeer() throws {
+        guard Tools.ready("bgp listen limit", needs: []) else { return }
+        signal(SIGPIPE, SIG_IGN)
+        try withLab(subnet: 46) { lab in
+            let second = "10.213.46.3"
+            let vethB = String("vb\(lab.suffix)".prefix(15))
+            try run(["ip", "-n", lab.nsB, "addr", "add", "\(second)/24", "dev", vethB])
+            try lab.startEvpnd(config: """
+                frr defaults datacenter
+                hostname evpnd-test
+                router bgp 65001
+                 bgp router-id \(lab.addressA)
+                 no bgp default ipv4-unicast
+                 neighbor LEAVES peer-group
+                 neighbor LEAVES remote-as external
+                 bgp listen range 10.213.46.0/24 peer-group LEAVES
+                 bgp listen limit 1
+                 address-family l2vpn evpn
+                  neighbor LEAVES activate
+                 exit-address-family
+                exit
+                """)
+            let first = try RawInjector(namespace: lab.nsB, source: lab.addressB, to: lab.addressA, asn: 65002,
+                                        routerID: IPv4Address(10, 213, 46, 2))
+            defer { first.close() }
+            try #require(waitUntil(15) { lab.evpndPeer(lab.addressB)?.state == "Established" })
+            let refused = try RawInjector(namespace: lab.nsB, source: second, to: lab.addressA, asn: 65003,
+                                          routerID: IPv4Address(10, 213, 46, 3))
+            defer { refused.close() }
+            #expect(waitUntil(5) { lab.evpndLogText.contains("listen limit of 1 dynamic neighbors reached; \(second) refused") },
+                    "\(lab.evpndLogText.suffix(2000))")
+            Thread.sleep(forTimeInterval: 2)
+            #expect(lab.evpndPeer(second) == nil, "\(String(describing: try? lab.evpndSummary()))")
+            #expect(lab.evpndPeer(lab.addressB)?.state == "Established")
+
+            // The first goes: its dynamic peer is deleted, and the second may come in.
+            first.close()
+            #expect(waitUntil(10) { lab.evpndPeer(lab.addressB) == nil })
+            let admitted = try RawInjector(namespace: lab.nsB, source: second, to: lab.addressA, asn: 65003,
+                                           routerID: IPv4Address(10, 213, 46, 3))
+            defer { admitted.close() }
+            #expect(waitUntil(15) { lab.evpndPeer(second)?.state == "Established" },
+                    "\(String(describing: try? lab.evpndSummary()))")
+        }
+    }
+}
+
 /// Type-2 routes for the flood: MAC only, one label, 100 to an UPDATE, all with the same attributes.
 enum FloodRoutes {
     static let rd = RouteDistinguisher.ipv4(IPv4Address(10, 213, 45, 2), 1)
