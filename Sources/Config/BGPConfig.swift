@@ -48,6 +48,8 @@ public struct NeighborSettings: Hashable, Sendable {
     public var ttlSecurityHops: UInt8?
     /// Per address family: `neighbor X maximum-prefix N [restart M|warning-only]` (SessionLimits.swift).
     public var maximumPrefix: [AddressFamily: MaximumPrefixConfig] = [:]
+    /// `neighbor X graceful-restart[-helper|-disable]` (GracefulRestartConfig.swift).
+    public var gracefulRestart: NeighborGracefulRestart?
     /// Per address family: `neighbor X activate` / `no neighbor X activate`.
     public var activated: [AddressFamily: Bool] = [:]
     public var routeReflectorClient: [AddressFamily: Bool] = [:]
@@ -91,6 +93,8 @@ public struct RouterBGPConfig: Hashable, Sendable {
     /// `vni N` blocks and `dup-addr-detection` of `address-family l2vpn evpn` (EVPNConfig.swift).
     public var vnis: [EVPNVNIStanza] = []
     public var duplicateAddressDetection: DupAddrDetectionConfig?
+    /// `bgp graceful-restart ...` (GracefulRestartConfig.swift).
+    public var gracefulRestart = GracefulRestartConfig()
     public var location: SourceLocation
 
     public init(asn: UInt32, location: SourceLocation) {
@@ -127,6 +131,7 @@ public struct ResolvedNeighbor: Hashable, Sendable {
     public var ttlSecurityHops: UInt8? = nil
     /// For the L2VPN EVPN family, the only one whose routes evpnd keeps.
     public var maximumPrefix: MaximumPrefixConfig? = nil
+    public var gracefulRestart: NeighborGracefulRestart = .helper
 }
 
 public struct ResolvedListenRange: Hashable, Sendable {
@@ -169,7 +174,7 @@ extension BGPConfig {
             if own.activated[family] ?? group.activated[family] ?? defaultOn { families.insert(family) }
         }
         let rrClient = own.routeReflectorClient[.l2vpnEVPN] ?? group.routeReflectorClient[.l2vpnEVPN] ?? false
-        return ResolvedNeighbor(
+        var resolved = ResolvedNeighbor(
             address: address,
             remoteAS: pick(\.remoteAS) ?? .internal,
             updateSource: pick(\.updateSource),
@@ -187,5 +192,7 @@ extension BGPConfig {
             password: pick(\.password),
             ttlSecurityHops: pick(\.ttlSecurityHops),
             maximumPrefix: own.maximumPrefix[.l2vpnEVPN] ?? group.maximumPrefix[.l2vpnEVPN])
+        resolved.gracefulRestart = pick(\.gracefulRestart) ?? router.gracefulRestart.neighborDefault
+        return resolved
     }
 }

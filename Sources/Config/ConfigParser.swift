@@ -301,6 +301,8 @@ struct Parser {
                 router?.ebgpRequiresPolicy = true
             case "log-neighbor-changes":
                 try expect(words, count: 2)  // evpnd always logs them
+            case "graceful-restart", "graceful-restart-disable":
+                try gracefulRestartCommand(words, negated: false)
             case "listen":
                 guard words.count >= 3 else { throw CommandError(message: "incomplete command", word: words[1]) }
                 if text[2] == "limit" {
@@ -338,6 +340,8 @@ struct Parser {
                     router?.ebgpRequiresPolicy = false
                 case "log-neighbor-changes":
                     try expect(words, count: 3)
+                case "graceful-restart", "graceful-restart-disable":
+                    try gracefulRestartCommand(Array(words.dropFirst()), negated: true)
                 default:
                     throw CommandError(message: "unknown 'no bgp' command", word: words[2])
                 }
@@ -524,6 +528,16 @@ struct Parser {
             try parseTTLSecurity(words, negated: negated, name: name, address: address)
         case "maximum-prefix":
             try parseMaximumPrefix(words, negated: negated, family: family, name: name, address: address)
+        case "graceful-restart", "graceful-restart-helper", "graceful-restart-disable":
+            try expect(words, count: 3)
+            let mode: NeighborGracefulRestart = verb.text == "graceful-restart" ? .restart : verb.text == "graceful-restart-helper" ? .helper : .disable
+            try updateSettings(name: name, address: address) { settings throws(CommandError) in
+                if negated {
+                    if settings.gracefulRestart == mode { settings.gracefulRestart = nil }
+                } else {
+                    settings.gracefulRestart = mode
+                }
+            }
         default:
             throw CommandError(message: "unknown 'neighbor' command", word: verb)
         }

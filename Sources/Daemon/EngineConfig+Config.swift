@@ -24,7 +24,12 @@ extension EngineConfig {
         self.init(localAS: config.router.asn, routerID: routerID, hostname: config.hostname ?? systemHostname,
                   peers: config.resolvedNeighbors.map(PeerConfig.init),
                   listenRanges: config.resolvedListenRanges.map { ListenRange(prefix: $0.prefix, template: PeerConfig($0.template)) },
-                  listenLimit: config.listenLimit, clusterID: config.router.clusterID)
+                  listenLimit: config.listenLimit,
+                  gracefulRestartTime: config.router.gracefulRestart.restartTime ?? GracefulRestartConfig.defaultRestartTime,
+                  clusterID: config.router.clusterID)
+        gracefulRestartTimers = GracefulRestartTimers(
+            stalePathTime: config.router.gracefulRestart.stalePathTime ?? GracefulRestartConfig.defaultStalePathTime,
+            selectDeferTime: config.router.gracefulRestart.selectDeferTime ?? GracefulRestartConfig.defaultSelectDeferTime)
     }
 }
 
@@ -44,6 +49,11 @@ extension PeerConfig {
         maximumPrefix = neighbor.maximumPrefix.map {
             MaximumPrefix(limit: Int($0.limit), thresholdPercent: Int($0.thresholdPercent ?? 75),
                           restart: $0.restartMinutes.map { .seconds(60 * Int($0)) }, warningOnly: $0.warningOnly)
+        }
+        switch neighbor.gracefulRestart {
+        case .restart: gracefulRestart = .restart
+        case .helper: gracefulRestart = .helper
+        case .disable: gracefulRestart = .disable
         }
     }
 }

@@ -79,6 +79,8 @@ struct RIB {
     /// Loc-RIB change feed, kept only while someone reads it.
     var trackChanges = false
     var changedKeys: Set<EVPNRouteKey> = []
+    /// Paths held stale for peers in a graceful restart (Stale.swift).
+    var stale = StaleRoutes()
 
     static let localSlot: SourceSlot = 0
 
@@ -98,13 +100,20 @@ struct RIB {
     // MARK: sessions
 
     mutating func peerUp(_ peer: PeerID, negotiated: NegotiatedSession, config: PeerConfig, localAS: UInt32) {
-        peerDown(peer)
+        // A peer back from a graceful restart keeps its slot and its (stale) paths.
+        let kept = stale.isRetaining(slots[peer]) ? slots[peer] : nil
+        if kept == nil { peerDown(peer) } else { removeOutbound(peer) }
         let external = negotiated.peerAS != localAS
         let source = Source(peer: peer, origin: PathOrigin(kind: external ? .ebgp : .ibgp, routerID: negotiated.peerIdentifier,
                                                            address: peer.address),
                             isClient: config.routeReflectorClient && !external, hostname: negotiated.peerHostname)
         let slot: SourceSlot
-        if let reused = freeSlots.popLast() {
+        if let kept {
+            slot = kept
+            var source = source
+            source.paths = sources[Int(kept)]?.paths ?? 0
+            sources[Int(kept)] = source
+        } else if let reused = freeSlots.popLast() {
             slot = reused
             sources[Int(slot)] = source
         } else {
@@ -124,6 +133,23 @@ struct RIB {
     }
 
     mutating func peerDown(_ peer: PeerID) {
+        removeOutbound(peer)
+        guard let slot = slots.removeValue(forKey: peer) else { return }
+        stale.forget(slot)
+        if sources[Int(slot)]?.paths ?? 0 > 0 {
+            for id in table.liveIDs where table[id].paths.contains(where: { $0.source == slot }) {
+                let before = snapshot(id)
+                while let i = table[id].paths.firstIndex(where: { $0.source == slot }) { removePath(id, at: i) }
+                decide(id, before: before)
+                table.removeIfUnused(id)
+            }
+        }
+        sources[Int(slot)] = nil
+        freeSlots.append(slot)
+    }
+
+    /// The peer's outbound half: its update group membership and what it was told.
+    mutating func removeOutbound(_ peer: PeerID) {
         if let out = outPeers.removeValue(forKey: peer) {
             groups[out.group].members.removeAll { $0 == peer }
             if groups[out.group].members.isEmpty {
@@ -136,17 +162,6 @@ struct RIB {
             }
         }
         needsPump.remove(peer)
-        guard let slot = slots.removeValue(forKey: peer) else { return }
-        if sources[Int(slot)]?.paths ?? 0 > 0 {
-            for id in table.liveIDs where table[id].paths.contains(where: { $0.source == slot }) {
-                let before = snapshot(id)
-                while let i = table[id].paths.firstIndex(where: { $0.source == slot }) { removePath(id, at: i) }
-                decide(id, before: before)
-                table.removeIfUnused(id)
-            }
-        }
-        sources[Int(slot)] = nil
-        freeSlots.append(slot)
     }
 
     private mutating func groupIndex(_ kind: GroupKind, _ context: CodecContext) -> Int {
@@ -224,6 +239,7 @@ struct RIB {
         let box = nlri.route == table[id].route ? nil : NLRIBox(nlri.route)
         let path = Path(attributes: attributes, nlri: box, source: slot, pathID: nlri.pathID)
         let before = snapshot(id)
+        stale.refreshed(id, slot: slot)
         if let i = table[id].paths.firstIndex(where: { $0.source == slot && $0.pathID == nlri.pathID }) {
             let old = table[id].paths[i]
             if old.attributes === attributes && table[id].nlri(of: old) == nlri.route { return }
@@ -274,7 +290,7 @@ struct RIB {
     }
 
     /// Removes a path, keeping `best` pointing at the same path (or none if it was this one).
-    private mutating func removePath(_ id: RouteID, at i: Int) {
+    mutating func removePath(_ id: RouteID, at i: Int) {
         table[id].paths.remove(at: i)
         let best = Int(table[id].best)
         if best == i { table[id].best = -1 } else if best > i { table[id].best -= 1 }
