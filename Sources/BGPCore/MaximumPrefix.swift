@@ -69,16 +69,17 @@ extension Peer {
                                                data: limit.notificationData(family))
         fx.log(.warning, "\(count) routes received, over the maximum-prefix limit \(limit.limit): session closed"
                + (limit.restart.map { ", restart in \($0.components.seconds) s" } ?? " until cleared"), peer: id)
+        // Any other connection in progress (a collision) goes first, so nothing below is undone by its teardown.
+        for pending in sessions where pending.id != session.id {
+            tearDown(pending.id, reason: nil, &fx)
+        }
         send(batch: [.notification(notification)], on: session.id, &fx)
         tearDown(session.id, reason: .sent(notification), &fx)
-        // Idle for the restart interval, or for good; connections are refused meanwhile (`acceptRefusal`).
+        // Idle for the restart interval, or for good; connections are refused meanwhile (`maximumPrefixRefusal`).
         maximumPrefixState.heldUntil = .some(limit.restart.map { fx.now + $0 })
         connectRetryDeadline = nil
         idleHoldDeadline = limit.restart.map { fx.now + $0 }
         if limit.restart == nil { started = false }
-        for pending in sessions {
-            tearDown(pending.id, reason: nil, &fx)
-        }
     }
 
     /// Why an inbound connection is refused while the limit holds the peer down.
