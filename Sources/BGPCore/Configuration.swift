@@ -51,6 +51,8 @@ public struct PeerConfig: Hashable, Sendable {
     public var peerGroup: String?
     /// RFC 4271 section 8.1.1 DelayOpen: wait this many seconds for the peer's OPEN before sending ours (0 = off).
     public var delayOpen: UInt16
+    /// `neighbor X maximum-prefix` for L2VPN EVPN (MaximumPrefix.swift); nil: no limit.
+    public var maximumPrefix: MaximumPrefix? = nil
     /// RFC 4724 role with this peer (`bgp graceful-restart` and `neighbor X graceful-restart*`, GracefulRestart.swift).
     public var gracefulRestart: GracefulRestartMode = .helper
 

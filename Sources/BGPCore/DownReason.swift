@@ -32,6 +32,9 @@ public struct DownReason: Hashable, Sendable, CustomStringConvertible {
     static let capabilityChanged = "Capability changed"
     static let rrClientChanged = "RR client config change"
     static let addressFamilyActivated = "Address family activated"
+    /// FRR 9's wording (RFC 9687); the runtime's close reason starts with `sendHoldExpiredPrefix`.
+    static let sendHoldExpired = "Send hold timer expired"
+    public static let sendHoldExpiredPrefix = "send hold timer expired"
 
     static func sent(_ notification: NotificationMessage) -> DownReason {
         // A hold timer expiry is what operators look for; say it first, as FRR's log line does.
@@ -53,6 +56,8 @@ public struct DownReason: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func closed(_ why: String) -> DownReason {
-        DownReason(dueTo: peerClosed, detail: why.isEmpty ? "Connection closed by peer" : "Connection closed by peer: \(why)")
+        // The runtime closed it itself: the peer stopped reading (RFC 9687, Daemon/StreamChannel+SendHold.swift).
+        if why.hasPrefix(sendHoldExpiredPrefix) { return DownReason(dueTo: sendHoldExpired, detail: why) }
+        return DownReason(dueTo: peerClosed, detail: why.isEmpty ? "Connection closed by peer" : "Connection closed by peer: \(why)")
     }
 }

@@ -30,6 +30,7 @@ extension Engine {
                     rib.purgeStale(id)
                 case .update(let id, let update):
                     let receipt = rib.receive(update, from: id)
+                    enforceMaximumPrefix(id, &fx)
                     if let loop = receipt.loops.first, !loopLogged.contains(id) {
                         loopLogged.insert(id)
                         fx.log(.info, "route loop: \(loop); dropped (further loops from this peer are only counted)", peer: id)

@@ -104,7 +104,7 @@ public struct Engine: Sendable {
 
     /// Runs `body` on one peer, then keeps the engine's books: which connections it owns, its
     /// timers, and whether a dynamic peer is gone.
-    private mutating func update(_ id: PeerID, _ fx: inout Effects, _ body: (inout Peer, inout Effects) -> Void) {
+    mutating func update(_ id: PeerID, _ fx: inout Effects, _ body: (inout Peer, inout Effects) -> Void) {
         guard var peer = peers[id] else { return }
         let start = fx.outputs.count
         peer.stalePathTime = config.gracefulRestartTimers.stalePathTime
@@ -276,6 +276,7 @@ public struct Engine: Sendable {
         cosmetic.description = new.description
         cosmetic.shutdown = new.shutdown
         cosmetic.peerGroup = new.peerGroup
+        cosmetic.maximumPrefix = new.maximumPrefix  // FRR applies a new limit to the running session
         if cosmetic == new { return nil }
         let dueTo: String
         if old.remoteAS != new.remoteAS {

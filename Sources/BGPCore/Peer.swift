@@ -25,6 +25,8 @@ struct Peer {
     var idleHoldDeadline: Instant?
     var idleHoldSeconds = Peer.initialIdleHold
     var timers = TimerSchedule()
+    /// Warnings and the hold after an overflow of `maximum-prefix` (MaximumPrefix.swift).
+    var maximumPrefixState = MaximumPrefixState()
 
     // What `show bgp summary` reports.
     var messagesReceived: UInt64 = 0
@@ -64,6 +66,7 @@ struct Peer {
     /// ManualStart / AutomaticStart (events 1 and 3; 4 and 5 for passive peers).
     mutating func start(_ fx: inout Effects, speaker: LocalSpeaker) {
         guard !config.shutdown else { return }
+        resetMaximumPrefix()
         started = true
         idleHoldDeadline = nil
         guard sessions.isEmpty else { return }
@@ -103,6 +106,7 @@ struct Peer {
     /// TcpConnectionConfirmed (event 17): the peer connected to us. Returns why it is refused, if it is.
     mutating func accept(_ connection: ConnectionID, speaker: LocalSpeaker, _ fx: inout Effects) -> String? {
         if config.shutdown { return "neighbor \(config.address) is shut down" }
+        if let refusal = maximumPrefixRefusal(at: fx.now) { return refusal }
         // RFC 4271 section 6.8: a connection colliding with an Established one is the one closed.
         if established != nil { return "neighbor \(config.address) already has an Established session" }
         // An earlier inbound connection that did not get anywhere: the peer has given up on it.

@@ -44,6 +44,10 @@ public struct NeighborSettings: Hashable, Sendable {
     public var port: UInt16?
     public var passive: Bool?
     public var password: String?
+    /// `neighbor X ttl-security hops N` (GTSM, RFC 5082): 1...254.
+    public var ttlSecurityHops: UInt8?
+    /// Per address family: `neighbor X maximum-prefix N [restart M|warning-only]` (SessionLimits.swift).
+    public var maximumPrefix: [AddressFamily: MaximumPrefixConfig] = [:]
     /// `neighbor X graceful-restart[-helper|-disable]` (GracefulRestartConfig.swift).
     public var gracefulRestart: NeighborGracefulRestart?
     /// Per address family: `neighbor X activate` / `no neighbor X activate`.
@@ -124,6 +128,9 @@ public struct ResolvedNeighbor: Hashable, Sendable {
     public var peerGroup: String?
     public var routeReflectorClient: Bool
     public var password: String?
+    public var ttlSecurityHops: UInt8? = nil
+    /// For the L2VPN EVPN family, the only one whose routes evpnd keeps.
+    public var maximumPrefix: MaximumPrefixConfig? = nil
     public var gracefulRestart: NeighborGracefulRestart = .helper
 }
 
@@ -182,7 +189,9 @@ extension BGPConfig {
             description: pick(\.description),
             peerGroup: groupName,
             routeReflectorClient: rrClient,
-            password: pick(\.password))
+            password: pick(\.password),
+            ttlSecurityHops: pick(\.ttlSecurityHops),
+            maximumPrefix: own.maximumPrefix[.l2vpnEVPN] ?? group.maximumPrefix[.l2vpnEVPN])
         resolved.gracefulRestart = pick(\.gracefulRestart) ?? router.gracefulRestart.neighborDefault
         return resolved
     }

@@ -189,6 +189,8 @@ struct Parser {
     }
 
     static let stanzaEnders: Set<String> = ["router", "hostname", "frr"]
+    /// `neighbor X ...` commands that belong to an address family.
+    static let familyNeighborCommands: Set<String> = ["activate", "route-reflector-client", "maximum-prefix"]
 
     mutating func leaveToConfig() -> Outcome {
         node = .config
@@ -391,13 +393,13 @@ struct Parser {
             router?.advertiseAllVNI = true
             return .done
         case "neighbor":
-            guard words.count >= 3, ["activate", "route-reflector-client"].contains(text[2]) else { return .notHere }
+            guard words.count >= 3, Self.familyNeighborCommands.contains(text[2]) else { return .notHere }
             return try neighborCommand(words, negated: false, family: family)
         case "vni", "dup-addr-detection":
             return try evpnCommand(words, family: family)
         case "no":
             if words.count >= 2, text[1] == "dup-addr-detection" { return try evpnCommand(words, family: family) }
-            if words.count >= 4, text[1] == "neighbor", ["activate", "route-reflector-client"].contains(text[3]) {
+            if words.count >= 4, text[1] == "neighbor", Self.familyNeighborCommands.contains(text[3]) {
                 return try neighborCommand(Array(words.dropFirst()), negated: true, family: family)
             }
             if words.count == 2, text[1] == "advertise-all-vni", family == .l2vpnEVPN {
@@ -519,8 +521,13 @@ struct Parser {
         case "password":
             try expect(words, count: negated ? 3 : 4, orAtMost: 4)
             let password = negated ? nil : words[3].text
-            if !negated { warning("password is not applied yet: evpnd has no TCP-MD5 (RFC 2385); the session runs unauthenticated", words[3]) }
+            // The kernel's TCP MD5 key is at most 80 octets (TCP_MD5SIG_MAXKEYLEN), as FRR's `password` WORD.
+            if let password, password.utf8.count > 80 { throw CommandError(message: "password longer than 80 octets", word: words[3]) }
             try updateSettings(name: name, address: address) { settings throws(CommandError) in settings.password = password }
+        case "ttl-security":
+            try parseTTLSecurity(words, negated: negated, name: name, address: address)
+        case "maximum-prefix":
+            try parseMaximumPrefix(words, negated: negated, family: family, name: name, address: address)
         case "graceful-restart", "graceful-restart-helper", "graceful-restart-disable":
             try expect(words, count: 3)
             let mode: NeighborGracefulRestart = verb.text == "graceful-restart" ? .restart : verb.text == "graceful-restart-helper" ? .helper : .disable

@@ -82,6 +82,7 @@ extension RouterBGPConfig {
                 lines.append(on ? "neighbor \(name) activate" : "no neighbor \(name) activate")
             }
             if settings.routeReflectorClient[family] == true { lines.append("neighbor \(name) route-reflector-client") }
+            if let limit = settings.maximumPrefix[family] { lines.append("neighbor \(name) \(limit.commandText)") }
         }
         if family == .l2vpnEVPN {
             if advertiseAllVNI { lines.append("advertise-all-vni") }
@@ -113,6 +114,7 @@ extension NeighborSettings {
         if let port { lines.append("port \(port)") }
         if passive == true { lines.append("passive") }
         if let password { lines.append("password \(password)") }
+        if let ttlSecurityHops { lines.append("ttl-security hops \(ttlSecurityHops)") }
         if let updateSource { lines.append("update-source \(updateSource)") }
         if extendedNextHop == true { lines.append("capability extended-nexthop") }
         if let keepalive, let holdTime { lines.append("timers \(keepalive) \(holdTime)") }

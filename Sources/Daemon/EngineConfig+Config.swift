@@ -46,6 +46,10 @@ extension PeerConfig {
                   passive: neighbor.passive, shutdown: neighbor.shutdown, extendedNextHop: neighbor.extendedNextHop,
                   families: neighbor.families, description: neighbor.description, isDynamic: false,
                   routeReflectorClient: neighbor.routeReflectorClient, peerGroup: neighbor.peerGroup)
+        maximumPrefix = neighbor.maximumPrefix.map {
+            MaximumPrefix(limit: Int($0.limit), thresholdPercent: Int($0.thresholdPercent ?? 75),
+                          restart: $0.restartMinutes.map { .seconds(60 * Int($0)) }, warningOnly: $0.warningOnly)
+        }
         switch neighbor.gracefulRestart {
         case .restart: gracefulRestart = .restart
         case .helper: gracefulRestart = .helper

@@ -24,6 +24,8 @@ public struct DaemonOptions: Sendable {
     public var listenAddresses: [IPAddress]
     /// SIGTERM, SIGINT, SIGHUP and SIGPIPE handling; off for runtimes inside a test process.
     public var handlesSignals: Bool
+    /// RFC 9687 send hold time for every connection; nil: max(8 minutes, 2 x hold time) (SessionSecurity.swift).
+    public var sendHoldTime: Duration?
 
     public init(configPath: String, socketPath: String = ControlSocket.defaultPath, port: UInt16 = 179,
                 listenAddresses: [IPAddress] = [.v4(IPv4Address(0, 0, 0, 0)), .v6(IPv6Address(high: 0, low: 0))],
@@ -52,7 +54,10 @@ public final class Runtime: @unchecked Sendable {
     let startInstant: Instant
 
     private var listeners: [(fd: Int32, source: DispatchSourceRead)] = []
-    private var connections: [ConnectionID: StreamChannel] = [:]
+    var listenerDescriptors: [Int32] { listeners.map(\.fd) }
+    /// TCP MD5 keys and GTSM settings applied to the sockets (SessionSecurity.swift).
+    var security = SessionSecurityState()
+    var connections: [ConnectionID: StreamChannel] = [:]
     /// Outbound connects in progress: the socket and the write source that reports completion.
     private var connecting: [ConnectionID: ConnectAttempt] = [:]
     private var timers: [TimerID: (source: DispatchSourceTimer, generation: UInt64)] = [:]
@@ -137,6 +142,7 @@ public final class Runtime: @unchecked Sendable {
             guard !listeners.isEmpty else {
                 throw DaemonStartError(description: "cannot listen on port \(options.port) on any address")
             }
+            applyListenerSecurity()
             let control = ControlServer(path: options.socketPath, queue: queue, logger: logger) { [weak self] request in
                 self?.answer(request) ?? .failure("daemon is stopping")
             }
@@ -234,6 +240,7 @@ public final class Runtime: @unchecked Sendable {
             bgpConfig = config
             engineConfig = newEngineConfig
             logger.notice("configuration reloaded from \(options.configPath)")
+            applyListenerSecurity()
             feed(.configure(newEngineConfig))
         } catch {
             logger.error("reload refused, the running configuration stays: \(error)")
@@ -379,6 +386,7 @@ public final class Runtime: @unchecked Sendable {
                 continue
             }
             try? Sockets.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            secureAccepted(fd, from: remoteAddress, local: localAddress)
             let id = ConnectionID(nextInboundID)
             nextInboundID = nextInboundID % (ConnectionID.engineRangeStart - 1) + 1
             attach(fd, as: id)
@@ -389,7 +397,9 @@ public final class Runtime: @unchecked Sendable {
 
     private func connect(_ id: ConnectionID, to remote: IPAddress, port: UInt16, source: IPAddress?) {
         do {
-            let (fd, connected) = try Sockets.startConnect(to: remote, port: port, source: source)
+            let (fd, connected) = try Sockets.startConnect(to: remote, port: port, source: source) { fd in
+                self.secureOutbound(fd, to: remote)
+            }
             if connected {
                 attach(fd, as: id)
                 pendingInputs.append(.connectionEstablished(id))
@@ -416,7 +426,7 @@ public final class Runtime: @unchecked Sendable {
     }
 
     private func attach(_ fd: Int32, as id: ConnectionID) {
-        let channel = StreamChannel(fd: fd, queue: queue)
+        let channel = StreamChannel(fd: fd, queue: queue, sendHoldTime: sendHoldTime)
         connections[id] = channel
         channel.start { [weak self] event in
             guard let self else { return }

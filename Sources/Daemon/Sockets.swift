@@ -100,7 +100,9 @@ enum Sockets {
     }
 
     /// Starts a non-blocking connect; returns the descriptor and whether it completed at once.
-    static func startConnect(to address: IPAddress, port: UInt16, source: IPAddress?) throws(Errno) -> (fd: Int32, connected: Bool) {
+    /// `prepare` runs on the socket before `connect` (TCP MD5 keys and GTSM must be in place for the SYN).
+    static func startConnect(to address: IPAddress, port: UInt16, source: IPAddress?,
+                             prepare: (Int32) -> Void = { _ in }) throws(Errno) -> (fd: Int32, connected: Bool) {
         let family = address.bitLength == 32 ? AF_INET : AF_INET6
         let fd = try streamSocket(family: family)
         do {
@@ -110,6 +112,7 @@ enum Sockets {
                 let sa = SocketAddress(source, port: 0)
                 try syscall { sa.withSockaddr { bind(fd, $0, $1) } }
             }
+            prepare(fd)
             let sa = SocketAddress(address, port: port)
             do {
                 try syscall { sa.withSockaddr { connect(fd, $0, $1) } }

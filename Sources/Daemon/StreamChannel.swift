@@ -36,11 +36,17 @@ final class StreamChannel {
     var pendingOutput: Int { output.count - outputOffset }
     var canTakeMore: Bool { !isClosed && !closeWhenFlushed && pendingOutput < highWater }
 
-    init(fd: Int32, queue: DispatchQueue, highWater: Int = 256 * 1024, hardLimit: Int = 16 << 20) {
+    /// RFC 9687 send hold timer (StreamChannel+SendHold.swift): output that makes no progress for this long closes
+    /// the connection. nil: off (control clients).
+    let sendHoldTime: Duration?
+    var sendHold: SendHoldTimer?
+
+    init(fd: Int32, queue: DispatchQueue, highWater: Int = 256 * 1024, hardLimit: Int = 16 << 20, sendHoldTime: Duration? = nil) {
         self.fd = fd
         self.queue = queue
         self.highWater = highWater
         self.hardLimit = hardLimit
+        self.sendHoldTime = sendHoldTime
         closer = DescriptorCloser(fd: fd)
     }
 
@@ -111,6 +117,8 @@ final class StreamChannel {
 
     /// Writes as much as the socket takes; runs the write source only while something is left.
     private func flush() {
+        let before = outputOffset
+        defer { if !isClosed { sendHoldAfterFlush(progress: outputOffset != before || pendingOutput == 0) } }
         while pendingOutput > 0 {
             let written: Int
             do {
@@ -154,9 +162,11 @@ final class StreamChannel {
     }
 
     /// `reason` nil: a close we asked for (no event). Otherwise the peer or an error closed it: `.closed` follows.
-    private func tearDown(reason: String?) {
+    func tearDown(reason: String?) {
         guard !isClosed else { return }
         isClosed = true
+        sendHold?.cancel()
+        sendHold = nil
         output = []
         outputOffset = 0
         if let readSource, let writeSource {

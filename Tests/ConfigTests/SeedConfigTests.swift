@@ -132,14 +132,13 @@ struct SeedConfigTests {
         #expect(lines.suffix(3) == [" exit-address-family", "exit", "!"])
     }
 
-    /// `neighbor X password P` is read (FRR files carry it) but evpnd has no TCP-MD5 yet: say so, don't fail.
-    @Test func passwordIsParsedAndWarnedAbout() throws {
+    /// `neighbor X password P` is read and applied (TCP MD5, Daemon/SessionSecurity.swift): no warning any more.
+    @Test func passwordIsParsed() throws {
         let text = "router bgp 1\n neighbor 10.0.0.2 remote-as 2\n neighbor 10.0.0.2 password s3cret\n"
         let result = ConfigParser.parse(text: text, file: "p.conf")
         let config = try #require(result.config)
         #expect(config.resolvedNeighbors.first?.password == "s3cret")
-        let warning = try #require(result.warnings.first)
-        #expect(warning.description.hasPrefix("p.conf:3:29: warning: password is not applied yet"), "\(warning)")
+        #expect(result.warnings.isEmpty, "\(result.warnings)")
     }
 }
 

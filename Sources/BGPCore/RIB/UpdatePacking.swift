@@ -53,6 +53,7 @@ extension RIB {
                     byIdentity[ObjectIdentifier(attributes)] = announcements.count
                     last = (attributes, announcements.count)
                     announcements.append((attributes, [nlri]))
+                    bytes += attributes.estimatedWireLength
                 }
                 bytes += nlriOverhead + route.valueLength
             } else if out.sent.remove(id) {
