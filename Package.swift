@@ -51,6 +51,11 @@ let package = Package(
             name: "evpn-bench",
             dependencies: ["BGPWire", "Netlink"]
         ),
+        // Load generator and receiver for the benchmarks (scripts/bench, docs/PERFORMANCE.md): plain BGP over TCP.
+        .executableTarget(
+            name: "evpn-load",
+            dependencies: ["BGPWire", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // The I/O-free engine: session state machine, RIB, route reflection; time is passed in.
         .target(name: "BGPCore", dependencies: ["BGPWire"]),
         .testTarget(name: "BGPCoreTests", dependencies: ["BGPCore", "BGPWire"]),
