@@ -52,6 +52,13 @@ bv_build() {
 }
 
 bv_cleanup() {
+    bv_teardown
+    [ -n "$BV_WORK" ] && [ "${BENCH_KEEP_WORK:-0}" != 1 ] && rm -rf "$BV_WORK"
+    return 0
+}
+
+# Every process, FRR instance and namespace this run made; the work directory stays.
+bv_teardown() {
     set +e
     local pid inst f ns
     for pid in "${BV_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
@@ -68,9 +75,9 @@ bv_cleanup() {
         for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
         ip netns del "$ns"
     done
-    [ -n "$BV_WORK" ] && [ "${BENCH_KEEP_WORK:-0}" != 1 ] && rm -rf "$BV_WORK"
     BV_PIDS=()
     BV_FRRS=()
+    set -e
 }
 
 bv_ns() { echo "$BV_PREFIX-$1"; }
@@ -109,7 +116,9 @@ bv_vxlan() {
 bv_start_evpnd() {
     local role=$1
     printf '%s\n' "$2" >"$BV_WORK/$role.conf"
-    ip netns exec "$(bv_ns "$role")" "$BV_BIN/evpnd" --config "$BV_WORK/$role.conf" --socket "$BV_WORK/$role.sock" \
+    # BENCH_EVPND_WRAP: a command to run evpnd under, e.g. "valgrind --tool=callgrind --callgrind-out-file=F".
+    # shellcheck disable=SC2086
+    ip netns exec "$(bv_ns "$role")" ${BENCH_EVPND_WRAP:-} "$BV_BIN/evpnd" --config "$BV_WORK/$role.conf" --socket "$BV_WORK/$role.sock" \
         --log-level "${BENCH_EVPND_LOG:-info}" >"$BV_WORK/$role.log" 2>&1 &
     BV_LAST_PID=$!
     BV_PIDS+=("$BV_LAST_PID")
