@@ -34,6 +34,8 @@ final class VTEPDriver {
         // engine decodes UPDATEs: room for about 100,000 of them before ENOBUFS (and a resync) would do.
         eventOptions.receiveBufferSize = 128 << 20
         events = try NetlinkSocket(options: eventOptions)
+        // Our own installs are not news (the reconciler's model has them): the kernel drops their echoes.
+        try events.ignoreExternallyLearnedAdds()
         requests = try NetlinkSocket(options: NetlinkSocketOptions())
         writer = FDBWriter(socket: try NetlinkSocket(options: NetlinkSocketOptions()))
     }
