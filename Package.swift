@@ -56,9 +56,12 @@ let package = Package(
             name: "evpn-load",
             dependencies: ["BGPWire", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .testTarget(name: "EvpnLoadTests", dependencies: ["evpn-load", "BGPWire"]),
         // The I/O-free engine: session state machine, RIB, route reflection; time is passed in.
         .target(name: "BGPCore", dependencies: ["BGPWire"]),
-        .testTarget(name: "BGPCoreTests", dependencies: ["BGPCore", "BGPWire"]),
+        .testTarget(name: "BGPCoreTests", dependencies: ["BGPCore", "BGPWire", "MalformedUpdates"]),
+        // The RFC 7606 hostile-input table (raw bytes), shared by BGPCoreTests and InteropTests.
+        .target(name: "MalformedUpdates", path: "Tests/MalformedUpdates"),
         // The VTEP, I/O-free: VNI discovery, local MAC learning, MAC mobility, desired FDB and its reconciler.
         // No Netlink here: the Daemon maps Netlink's links and FDB rows to the VTEP's plain values.
         .target(name: "VTEP", dependencies: ["BGPCore", "BGPWire"]),
@@ -88,7 +91,7 @@ let package = Package(
             ]
         ),
         // Against FRR 8.4 and GoBGP 3.10 in network namespaces (root; skipped with a message elsewhere, failed under CI=true).
-        .testTarget(name: "InteropTests", dependencies: ["ControlProtocol", "BGPWire"]),
+        .testTarget(name: "InteropTests", dependencies: ["ControlProtocol", "BGPWire", "MalformedUpdates"]),
         // rtnetlink over AF_NETLINK (links, bridge/VXLAN FDB, batches, events); Glibc only, no Foundation, no Dispatch.
         .target(name: "Netlink"),
         // Codec tests against captured kernel bytes (Tests/Fixtures/netlink) and live tests in a namespace (root).

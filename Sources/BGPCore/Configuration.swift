@@ -51,6 +51,8 @@ public struct PeerConfig: Hashable, Sendable {
     public var peerGroup: String?
     /// RFC 4271 section 8.1.1 DelayOpen: wait this many seconds for the peer's OPEN before sending ours (0 = off).
     public var delayOpen: UInt16
+    /// RFC 4724 role with this peer (`bgp graceful-restart` and `neighbor X graceful-restart*`, GracefulRestart.swift).
+    public var gracefulRestart: GracefulRestartMode = .helper
 
     public init(address: IPAddress, remoteAS: RemoteAS, updateSource: IPAddress? = nil, port: UInt16 = 179,
                 keepalive: UInt16 = 60, holdTime: UInt16 = 180, connectRetry: UInt16 = 120,
@@ -102,6 +104,8 @@ public struct EngineConfig: Hashable, Sendable {
     public var gracefulRestartTime: UInt16
     /// `bgp cluster-id` (RFC 4456 section 7); nil means the router id, as in FRR.
     public var clusterID: IPv4Address?
+    /// `bgp graceful-restart stalepath-time` and `select-defer-time` (GracefulRestart.swift).
+    public var gracefulRestartTimers = GracefulRestartTimers()
 
     public init(localAS: UInt32, routerID: IPv4Address, hostname: String, peers: [PeerConfig] = [],
                 listenRanges: [ListenRange] = [], listenLimit: Int = 100, gracefulRestartTime: UInt16 = 120,

@@ -27,6 +27,10 @@ struct Effects {
 enum RIBEvent {
     case established(PeerID)
     case down(PeerID)
+    /// Down for a graceful restart: its routes stay, stale (GracefulRestart.swift).
+    case downRetainingStale(PeerID)
+    /// The restart is over: the routes still stale go.
+    case purgeStale(PeerID)
     case update(PeerID, UpdateMessage)
     /// The peer's socket may take UPDATEs, or it has new non-route work (End-of-RIB, refresh markers).
     case pump(PeerID)
@@ -38,4 +42,6 @@ struct LocalSpeaker: Hashable {
     var routerID: IPv4Address
     var hostname: String
     var gracefulRestartTime: UInt16
+    /// RFC 4724 R bit: a graceful restart is in progress.
+    var restarting = false
 }

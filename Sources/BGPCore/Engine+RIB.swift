@@ -24,6 +24,10 @@ extension Engine {
                     rib.peerUp(id, negotiated: negotiated, config: peer.config, localAS: config.localAS)
                 case .down(let id):
                     rib.peerDown(id)
+                case .downRetainingStale(let id):
+                    rib.retainStale(id)
+                case .purgeStale(let id):
+                    rib.purgeStale(id)
                 case .update(let id, let update):
                     let receipt = rib.receive(update, from: id)
                     if let loop = receipt.loops.first, !loopLogged.contains(id) {
@@ -57,7 +61,7 @@ extension Engine {
                 }
                 continue
             }
-            guard !peer.sessions[i].pendingWork.isEmpty else { break }
+            guard !peer.sessions[i].pendingWork.isEmpty, !holdsBack(peer.sessions[i].pendingWork.first) else { break }
             let work = peer.sessions[i].pendingWork.removeFirst()
             if case .resend = work {
                 rib.resend(to: id)

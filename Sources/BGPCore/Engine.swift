@@ -22,6 +22,8 @@ public struct Engine: Sendable {
     var rib: RIB
     /// Peers whose first looped route this session was logged (the rest are only counted).
     var loopLogged: Set<PeerID> = []
+    /// RFC 4724 restarting-speaker state (GracefulRestart.swift).
+    var restart = RestartState()
 
     public init(config: EngineConfig) {
         self.config = EngineConfig(localAS: config.localAS, routerID: config.routerID, hostname: config.hostname,
@@ -29,12 +31,13 @@ public struct Engine: Sendable {
                                    clusterID: config.clusterID)
         rib = RIB(localAS: config.localAS, routerID: config.routerID, clusterID: config.effectiveClusterID)
         var fx = Effects(now: .zero, nextConnectionID: nextConnectionID)
+        decideRestart(config)
         apply(config, &fx)
     }
 
     var speaker: LocalSpeaker {
         LocalSpeaker(localAS: config.localAS, routerID: config.routerID, hostname: config.hostname,
-                     gracefulRestartTime: config.gracefulRestartTime)
+                     gracefulRestartTime: config.gracefulRestartTime, restarting: restart.deferring)
     }
 
     public var peerIDs: [PeerID] { peers.keys.sorted() }
@@ -55,6 +58,7 @@ public struct Engine: Sendable {
         switch input {
         case .start:
             started = true
+            startDeferral(&fx)
             for id in peers.keys.sorted() {
                 update(id, &fx) { peer, fx in peer.start(&fx, speaker: speaker) }
             }
@@ -69,17 +73,28 @@ public struct Engine: Sendable {
             withOwner(of: connection, &fx) { peer, fx in peer.received(bytes, on: connection, speaker: speaker, &fx) }
         case .writable(let connection):
             withOwner(of: connection, &fx) { peer, fx in peer.writable(connection, &fx) }
+        case .timerFired(let timer) where timer == .selectionDeferral:
+            selectionDeferralExpired(&fx)
         case .timerFired(let timer):
             update(timer.peer, &fx) { peer, fx in peer.timerFired(timer.kind, speaker: speaker, &fx) }
         case .configure(let newConfig):
             apply(newConfig, &fx)
         case .clear(let target, let soft):
             clear(target, soft: soft, &fx)
+        case .resendAdjRIBOut(let target):
+            for id in target.map({ [$0] }) ?? peers.keys.sorted() {
+                guard peers[id] != nil else {
+                    fx.log(.warning, "clear soft out: no neighbor \(id)")
+                    continue
+                }
+                update(id, &fx) { peer, fx in peer.resendAdjRIBOut(&fx) }
+            }
         case .originate(let routes):
             for route in routes { rib.originate(route) }
         case .withdrawLocal(let keys):
             for key in keys { rib.withdrawLocal(key) }
         }
+        checkDeferral(&fx)
         runRIB(&fx)
         nextConnectionID = fx.nextConnectionID
         return fx.outputs
@@ -92,6 +107,7 @@ public struct Engine: Sendable {
     private mutating func update(_ id: PeerID, _ fx: inout Effects, _ body: (inout Peer, inout Effects) -> Void) {
         guard var peer = peers[id] else { return }
         let start = fx.outputs.count
+        peer.stalePathTime = config.gracefulRestartTimers.stalePathTime
         body(&peer, &fx)
         for output in fx.outputs[start...] {
             switch output {
@@ -100,8 +116,9 @@ public struct Engine: Sendable {
             default: break
             }
         }
-        if peer.config.isDynamic && peer.sessions.isEmpty {
-            // A dynamic peer exists only while the peer is connected (FRR deletes it likewise).
+        if peer.config.isDynamic && peer.sessions.isEmpty && !peer.helper.retaining {
+            // A dynamic peer exists only while the peer is connected (FRR deletes it likewise), or
+            // while its routes are held for a graceful restart.
             peer.timers.cancelAll(peer: id, into: &fx.outputs)
             peers[id] = nil
             fx.log(.info, "dynamic neighbor removed", peer: id)

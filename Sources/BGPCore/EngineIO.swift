@@ -23,6 +23,8 @@ public enum EngineInput: Sendable {
     case configure(EngineConfig)
     /// `clear bgp *` (nil) or `clear bgp PEER`; soft sends ROUTE-REFRESH, hard resets the session.
     case clear(PeerID?, soft: Bool)
+    /// `clear bgp *|PEER soft out`: the Adj-RIB-Out is advertised again in full, the session stays.
+    case resendAdjRIBOut(PeerID?)
     /// Routes this speaker originates (a VTEP's MACs and VNIs): best-path candidates like any
     /// received path, from the peer "local". Originating a key again replaces its route.
     case originate([LocalRoute])

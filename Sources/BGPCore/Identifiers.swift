@@ -25,9 +25,11 @@ public struct PeerID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static func < (lhs: PeerID, rhs: PeerID) -> Bool { lhs.address < rhs.address }
 }
 
-/// RFC 4271 section 8 timers, plus the IdleHold timer of its optional peer oscillation damping.
+/// RFC 4271 section 8 timers, plus the IdleHold timer of its optional peer oscillation damping, and
+/// RFC 4724's Restart, stale-path and (engine-wide) Selection_Deferral timers (GracefulRestart.swift).
 public enum TimerKind: Hashable, Sendable, CaseIterable {
     case connectRetry, hold, keepalive, delayOpen, idleHold
+    case gracefulRestart, stalePath, selectionDeferral
 }
 
 public struct TimerID: Hashable, Sendable, CustomStringConvertible {

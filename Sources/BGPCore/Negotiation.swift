@@ -56,7 +56,7 @@ enum Negotiation {
     /// speaker they expect: multiprotocol per family, route refresh (2 and 128), enhanced route
     /// refresh, 4-octet AS, extended next hop when configured, FQDN, graceful restart.
     static func ourOpen(localAS: UInt32, routerID: IPv4Address, hostname: String, gracefulRestartTime: UInt16,
-                        peer: PeerConfig) -> OpenMessage {
+                        restarting: Bool = false, peer: PeerConfig) -> OpenMessage {
         var capabilities: [Capability] = []
         // Sorted so the bytes do not depend on Set order (reproducible captures and tests).
         let families = peer.families.sorted { ($0.afi.rawValue, $0.safi.rawValue) < ($1.afi.rawValue, $1.safi.rawValue) }
@@ -70,8 +70,11 @@ enum Negotiation {
             capabilities.append(.extendedNextHop([ExtendedNextHopEntry(nlriAFI: .ipv4, nlriSAFI: UInt16(SAFI.unicast.rawValue), nextHopAFI: .ipv6)]))
         }
         if !hostname.isEmpty { capabilities.append(.fqdn(hostname: hostname, domain: "")) }
-        // Restart time only, no families: we do not preserve forwarding state across a restart.
-        capabilities.append(.gracefulRestart(GracefulRestartCapability(restarting: false, restartTime: gracefulRestartTime, families: [])))
+        // RFC 4724 by the configured role (GracefulRestart.swift).
+        if let gr = gracefulRestartCapability(mode: peer.gracefulRestart, restartTime: gracefulRestartTime,
+                                              restarting: restarting, families: peer.families) {
+            capabilities.append(gr)
+        }
         return OpenMessage(asn: localAS, holdTime: peer.holdTime, identifier: routerID, capabilities: capabilities)
     }
 

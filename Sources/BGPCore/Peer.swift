@@ -35,6 +35,12 @@ struct Peer {
     var lastChange: Instant?
     var lastReset: DownReason?
     var endOfRIBReceived: Set<AddressFamily> = []
+    /// RFC 4724 helper state, and the `stalepath-time` it runs with (GracefulRestart.swift).
+    var helper = HelperState()
+    var stalePathTime: UInt16 = 360
+    /// RFC 7606: what malformed messages made us do (UpdateErrorHandling.swift), and the log lines of this session.
+    var updateErrors = UpdateErrorCounters()
+    var updateErrorLog: (connection: ConnectionID, lines: Int) = (ConnectionID(0), 0)
 
     init(config: PeerConfig) {
         self.id = PeerID(config.address)
@@ -89,6 +95,7 @@ struct Peer {
         started = false
         connectRetryDeadline = nil
         idleHoldDeadline = nil
+        stopHelping(&fx)
     }
 
     // MARK: transport events
@@ -180,8 +187,8 @@ struct Peer {
     }
 
     /// A decode error: RFC 4271 section 6 (and RFC 7606 for UPDATEs) names the NOTIFICATION.
-    private mutating func fail(_ connection: ConnectionID, _ error: BGPError, _ fx: inout Effects) {
-        fx.log(.warning, "malformed message: \(error)", peer: id)
+    mutating func fail(_ connection: ConnectionID, _ error: BGPError, _ fx: inout Effects) {
+        recordReset(error, on: connection, &fx)
         let notification = error.notification
             ?? NotificationMessage(code: .finiteStateMachine, subcode: NotificationSubcode.FSM.unspecified)
         notify(connection, notification, &fx)
@@ -224,7 +231,7 @@ struct Peer {
             case .keepalive, .notification:
                 break
             case .update(let update):
-                received(update, &fx)
+                received(update, on: connection, localAS: speaker.localAS, &fx)
             case .routeRefresh(let refresh):
                 received(refresh, on: connection, &fx)
             case .open:
@@ -241,7 +248,7 @@ struct Peer {
     private mutating func sendOpen(on connection: ConnectionID, speaker: LocalSpeaker, _ fx: inout Effects) {
         guard let i = index(of: connection) else { return }
         let open = Negotiation.ourOpen(localAS: speaker.localAS, routerID: speaker.routerID, hostname: speaker.hostname,
-                                       gracefulRestartTime: speaker.gracefulRestartTime, peer: config)
+                                       gracefulRestartTime: speaker.gracefulRestartTime, restarting: speaker.restarting, peer: config)
         sessions[i].ourOpen = open
         sessions[i].state = .openSent
         sessions[i].delayOpenDeadline = nil
@@ -327,6 +334,7 @@ struct Peer {
         fx.log(.notice, "session Established with AS \(negotiated.peerAS)\(name), hold time \(negotiated.holdTime) s, families \(families.map(\.description).joined(separator: ", "))", peer: id)
         fx.emit(.sessionEstablished(id))
         fx.ribEvents.append(.established(id))
+        sessionCameBack(negotiated, &fx)
         fx.ribEvents.append(.pump(id))
     }
 
@@ -335,15 +343,15 @@ struct Peer {
         sessions[i].holdDeadline = fx.now + .seconds(Int(negotiated.holdTime))
     }
 
-    private mutating func received(_ update: UpdateMessage, _ fx: inout Effects) {
+    private mutating func received(_ update: UpdateMessage, on connection: ConnectionID, localAS: UInt32, _ fx: inout Effects) {
         if let family = update.endOfRIBFamily {
             // RFC 4724 section 2: the peer's initial table is complete.
             endOfRIBReceived.insert(family)
             fx.log(.debug, "End-of-RIB received for \(family)", peer: id)
+            endOfRIBArrived(family, &fx)
         }
-        for problem in update.problems {
-            fx.log(.warning, "UPDATE problem: \(problem)", peer: id)
-        }
+        // RFC 7606: count, log and carry out what the decoder found (UpdateErrorHandling.swift).
+        guard let update = screenOrReset(update, on: connection, localAS: localAS, &fx) else { return }
         // The RIB counts routes (pfxRcd) and ignores families that were not negotiated.
         let families = established?.negotiated?.families ?? []
         if update.mpReach.map({ families.contains($0.family) }) ?? false || update.mpUnreach.map({ families.contains($0.family) }) ?? false {
@@ -432,7 +440,7 @@ struct Peer {
             connectionsDropped += 1
             lastChange = fx.now
             endOfRIBReceived = []
-            fx.ribEvents.append(.down(id))
+            sessionWentDown(session, reason: reason, &fx)
             let why = reason?.detail ?? "closed"
             fx.log(.notice, "session down: \(why)", peer: id)
             fx.emit(.sessionDown(id, reason: why))
@@ -489,6 +497,10 @@ struct Peer {
             for session in sessions where (session.delayOpenDeadline.map { $0 <= now } ?? false) {
                 sendOpen(on: session.id, speaker: speaker, &fx)
             }
+        case .gracefulRestart, .stalePath:
+            helperTimerFired(kind, &fx)
+        case .selectionDeferral:
+            break  // engine-wide, handled by the engine
         }
     }
 
@@ -500,6 +512,7 @@ struct Peer {
         desired[.hold] = sessions.compactMap(\.holdDeadline).min()
         desired[.keepalive] = sessions.compactMap(\.keepaliveDeadline).min()
         desired[.delayOpen] = sessions.compactMap(\.delayOpenDeadline).min()
+        desired.merge(helperTimers) { a, _ in a }
         return desired
     }
 
@@ -508,6 +521,17 @@ struct Peer {
     }
 
     // MARK: clear
+
+    /// `clear bgp PEER soft out`: advertise every route of the Adj-RIB-Out again, as for a
+    /// ROUTE-REFRESH request from the peer, but without BoRR/EoRR (nobody asked; RFC 7313 section 4
+    /// makes them the answer to a request).
+    mutating func resendAdjRIBOut(_ fx: inout Effects) {
+        guard let session = established, let negotiated = session.negotiated, let i = index(of: session.id) else { return }
+        for family in negotiated.families.sorted(by: { ($0.afi.rawValue, $0.safi.rawValue) < ($1.afi.rawValue, $1.safi.rawValue) }) {
+            sessions[i].pendingWork.append(.resend(family))
+        }
+        fx.ribEvents.append(.pump(id))
+    }
 
     /// `clear bgp PEER soft`: ask the peer to send its routes again (RFC 2918).
     mutating func softClear(_ fx: inout Effects) {

@@ -31,6 +31,8 @@ public struct PeerSummary: Hashable, Sendable {
     public var isDynamic: Bool
     /// Families negotiated on the Established session, in AFI/SAFI order; empty otherwise.
     public var families: [AddressFamily]
+    /// RFC 7606: what malformed messages from this peer made evpnd do (UpdateErrorHandling.swift).
+    public var updateErrors = UpdateErrorCounters()
 
     /// FRR's word for the state ("Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established").
     public var stateName: String { state.rawValue }
@@ -47,7 +49,7 @@ extension Peer {
         }
         let uptime = lastChange.map { UInt64(now.duration(since: $0).components.seconds) * 1000
             + UInt64(now.duration(since: $0).components.attoseconds / 1_000_000_000_000_000) } ?? 0
-        return PeerSummary(
+        var row = PeerSummary(
             address: config.address, remoteAS: negotiated?.peerAS ?? configured, configuredRemoteAS: config.remoteAS,
             localAS: localAS, state: state, uptimeMilliseconds: uptime,
             prefixesReceived: received, prefixesSent: sent,
@@ -57,5 +59,7 @@ extension Peer {
             hostname: negotiated?.peerHostname, peerGroup: config.peerGroup, description: config.description,
             isDynamic: config.isDynamic,
             families: (negotiated?.families ?? []).sorted { ($0.afi.rawValue, $0.safi.rawValue) < ($1.afi.rawValue, $1.safi.rawValue) })
+        row.updateErrors = updateErrors
+        return row
     }
 }

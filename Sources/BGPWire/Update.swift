@@ -14,6 +14,10 @@ public struct UpdateMessage: Hashable, Sendable {
     public var nlri: [PrefixNLRI]
     /// Problems found while decoding that RFC 7606 does not answer with a session reset.
     public var problems: [BGPError]
+    /// Attribute parsing stopped before the end of the path attributes (RFC 7606 section 4: a length
+    /// overran them, or too few octets were left for an attribute header). Anything after that point,
+    /// an MP_REACH_NLRI included, could not be located.
+    public var attributeListTruncated = false
 
     public init(withdrawnRoutes: [PrefixNLRI] = [], attributes: [PathAttribute] = [], nlri: [PrefixNLRI] = []) {
         self.withdrawnRoutes = withdrawnRoutes
@@ -100,6 +104,7 @@ public struct UpdateMessage: Hashable, Sendable {
             // RFC 7606 section 4: an attribute header or value that runs past the Total Path
             // Attribute Length makes the rest unparseable; routes found so far are withdrawn.
             guard reader.remaining >= 3 else {
+                attributeListTruncated = true
                 problems.append(BGPError(.malformedAttributeList, .treatAsWithdraw,
                                          "\(reader.remaining) stray octets at the end of the path attributes", offset: start))
                 return
@@ -118,6 +123,7 @@ public struct UpdateMessage: Hashable, Sendable {
                                  "\(PathAttributeTable.name(of: type)) length overruns the path attributes",
                                  offset: start, attributeType: type.rawValue)
                 }
+                attributeListTruncated = true
                 problems.append(BGPError(.attributeLength, .treatAsWithdraw,
                                          "\(PathAttributeTable.name(of: type)) length overruns the path attributes",
                                          offset: start, attributeType: type.rawValue))
@@ -153,8 +159,13 @@ public struct UpdateMessage: Hashable, Sendable {
 
             // RFC 7606 section 3 (c): optional/transitive bits that contradict the definition make
             // the attribute malformed.
+            // RFC 4271 section 4.3: the Partial bit is 0 for well-known and optional non-transitive
+            // attributes; FRR (bgp_attr_flag_invalid) and evpnd hold a set one to be a flags error too,
+            // so it is never passed on.
             let required: AttributeFlags = [.optional, .transitive]
-            if flags.intersection(required) != descriptor.flags.intersection(required) {
+            let partialAllowed = descriptor.flags.contains(.optional) && descriptor.flags.contains(.transitive)
+            if flags.intersection(required) != descriptor.flags.intersection(required)
+                || (!partialAllowed && flags.contains(.partial)) {
                 let outcome: ErrorOutcome = descriptor.malformedOutcome.severity >= ErrorOutcome.treatAsWithdraw.severity
                     ? .treatAsWithdraw : descriptor.malformedOutcome
                 problems.append(BGPError(.attributeFlags, outcome,

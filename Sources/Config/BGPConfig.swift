@@ -44,6 +44,8 @@ public struct NeighborSettings: Hashable, Sendable {
     public var port: UInt16?
     public var passive: Bool?
     public var password: String?
+    /// `neighbor X graceful-restart[-helper|-disable]` (GracefulRestartConfig.swift).
+    public var gracefulRestart: NeighborGracefulRestart?
     /// Per address family: `neighbor X activate` / `no neighbor X activate`.
     public var activated: [AddressFamily: Bool] = [:]
     public var routeReflectorClient: [AddressFamily: Bool] = [:]
@@ -87,6 +89,8 @@ public struct RouterBGPConfig: Hashable, Sendable {
     /// `vni N` blocks and `dup-addr-detection` of `address-family l2vpn evpn` (EVPNConfig.swift).
     public var vnis: [EVPNVNIStanza] = []
     public var duplicateAddressDetection: DupAddrDetectionConfig?
+    /// `bgp graceful-restart ...` (GracefulRestartConfig.swift).
+    public var gracefulRestart = GracefulRestartConfig()
     public var location: SourceLocation
 
     public init(asn: UInt32, location: SourceLocation) {
@@ -120,6 +124,7 @@ public struct ResolvedNeighbor: Hashable, Sendable {
     public var peerGroup: String?
     public var routeReflectorClient: Bool
     public var password: String?
+    public var gracefulRestart: NeighborGracefulRestart = .helper
 }
 
 public struct ResolvedListenRange: Hashable, Sendable {
@@ -162,7 +167,7 @@ extension BGPConfig {
             if own.activated[family] ?? group.activated[family] ?? defaultOn { families.insert(family) }
         }
         let rrClient = own.routeReflectorClient[.l2vpnEVPN] ?? group.routeReflectorClient[.l2vpnEVPN] ?? false
-        return ResolvedNeighbor(
+        var resolved = ResolvedNeighbor(
             address: address,
             remoteAS: pick(\.remoteAS) ?? .internal,
             updateSource: pick(\.updateSource),
@@ -178,5 +183,7 @@ extension BGPConfig {
             peerGroup: groupName,
             routeReflectorClient: rrClient,
             password: pick(\.password))
+        resolved.gracefulRestart = pick(\.gracefulRestart) ?? router.gracefulRestart.neighborDefault
+        return resolved
     }
 }

@@ -299,6 +299,8 @@ struct Parser {
                 router?.ebgpRequiresPolicy = true
             case "log-neighbor-changes":
                 try expect(words, count: 2)  // evpnd always logs them
+            case "graceful-restart", "graceful-restart-disable":
+                try gracefulRestartCommand(words, negated: false)
             case "listen":
                 guard words.count >= 3 else { throw CommandError(message: "incomplete command", word: words[1]) }
                 if text[2] == "limit" {
@@ -336,6 +338,8 @@ struct Parser {
                     router?.ebgpRequiresPolicy = false
                 case "log-neighbor-changes":
                     try expect(words, count: 3)
+                case "graceful-restart", "graceful-restart-disable":
+                    try gracefulRestartCommand(Array(words.dropFirst()), negated: true)
                 default:
                     throw CommandError(message: "unknown 'no bgp' command", word: words[2])
                 }
@@ -517,6 +521,16 @@ struct Parser {
             let password = negated ? nil : words[3].text
             if !negated { warning("password is not applied yet: evpnd has no TCP-MD5 (RFC 2385); the session runs unauthenticated", words[3]) }
             try updateSettings(name: name, address: address) { settings throws(CommandError) in settings.password = password }
+        case "graceful-restart", "graceful-restart-helper", "graceful-restart-disable":
+            try expect(words, count: 3)
+            let mode: NeighborGracefulRestart = verb.text == "graceful-restart" ? .restart : verb.text == "graceful-restart-helper" ? .helper : .disable
+            try updateSettings(name: name, address: address) { settings throws(CommandError) in
+                if negated {
+                    if settings.gracefulRestart == mode { settings.gracefulRestart = nil }
+                } else {
+                    settings.gracefulRestart = mode
+                }
+            }
         default:
             throw CommandError(message: "unknown 'neighbor' command", word: verb)
         }

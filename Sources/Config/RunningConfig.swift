@@ -54,6 +54,7 @@ extension RouterBGPConfig {
         if let ebgpRequiresPolicy { lines.append(ebgpRequiresPolicy ? "bgp ebgp-requires-policy" : "no bgp ebgp-requires-policy") }
         if !defaultIPv4Unicast { lines.append("no bgp default ipv4-unicast") }
         if let listenLimit { lines.append("bgp listen limit \(listenLimit)") }
+        lines += gracefulRestart.lines
         if let keepalive, let holdTime { lines.append("timers bgp \(keepalive) \(holdTime)") }
         return lines
     }
@@ -116,6 +117,7 @@ extension NeighborSettings {
         if extendedNextHop == true { lines.append("capability extended-nexthop") }
         if let keepalive, let holdTime { lines.append("timers \(keepalive) \(holdTime)") }
         if let connectRetry { lines.append("timers connect \(connectRetry)") }
+        if let gracefulRestart { lines.append(gracefulRestart.command) }
         return lines
     }
 }

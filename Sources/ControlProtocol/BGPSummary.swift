@@ -36,6 +36,8 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         public var desc: String?
         public var dynamicPeer: Bool?
         public var idType: String
+        /// evpnd only (FRR has no such key): RFC 7606 counts, present once the peer sent something malformed.
+        public var updateErrors: UpdateErrors?
 
         public init(remoteAs: UInt32, localAs: UInt32, msgRcvd: UInt64, msgSent: UInt64, peerUptime: String,
                     peerUptimeMsec: UInt64, peerUptimeEstablishedEpoch: UInt64?, pfxRcd: UInt64, pfxSnt: UInt64,

@@ -56,6 +56,8 @@ public struct EVPNRouteReport: Codable, Hashable, Sendable {
         public var valid: Bool = true
         public var bestpath: Bool?
         public var selectionReason: String?
+        /// FRR's `"stale":true`: held for a peer in a graceful restart (RFC 4724).
+        public var stale: Bool?
         public var pathFrom: String
         public var routeType: Int
         public var ethTag: UInt32?

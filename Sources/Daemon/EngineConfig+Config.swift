@@ -24,7 +24,12 @@ extension EngineConfig {
         self.init(localAS: config.router.asn, routerID: routerID, hostname: config.hostname ?? systemHostname,
                   peers: config.resolvedNeighbors.map(PeerConfig.init),
                   listenRanges: config.resolvedListenRanges.map { ListenRange(prefix: $0.prefix, template: PeerConfig($0.template)) },
-                  listenLimit: config.listenLimit, clusterID: config.router.clusterID)
+                  listenLimit: config.listenLimit,
+                  gracefulRestartTime: config.router.gracefulRestart.restartTime ?? GracefulRestartConfig.defaultRestartTime,
+                  clusterID: config.router.clusterID)
+        gracefulRestartTimers = GracefulRestartTimers(
+            stalePathTime: config.router.gracefulRestart.stalePathTime ?? GracefulRestartConfig.defaultStalePathTime,
+            selectDeferTime: config.router.gracefulRestart.selectDeferTime ?? GracefulRestartConfig.defaultSelectDeferTime)
     }
 }
 
@@ -41,5 +46,10 @@ extension PeerConfig {
                   passive: neighbor.passive, shutdown: neighbor.shutdown, extendedNextHop: neighbor.extendedNextHop,
                   families: neighbor.families, description: neighbor.description, isDynamic: false,
                   routeReflectorClient: neighbor.routeReflectorClient, peerGroup: neighbor.peerGroup)
+        switch neighbor.gracefulRestart {
+        case .restart: gracefulRestart = .restart
+        case .helper: gracefulRestart = .helper
+        case .disable: gracefulRestart = .disable
+        }
     }
 }

@@ -107,6 +107,7 @@ enum RouteReport {
             nexthops: nextHop.map { [$0] } ?? [])
         // FRR gives locally originated routes the default weight of 32768.
         if p.peer == nil { result.weight = 32768 }
+        if p.stale { result.stale = true }
         return result
     }
 

@@ -2,7 +2,9 @@
 //
 //   show running-config
 //   clear bgp [l2vpn evpn] *|PEER                 hard: Cease/Administrative Reset, then the session comes back
-//   clear bgp [l2vpn evpn] *|PEER soft [in|out]   soft: ROUTE-REFRESH (RFC 2918) for every negotiated family
+//   clear bgp [l2vpn evpn] *|PEER soft in         ROUTE-REFRESH (RFC 2918) for every negotiated family
+//   clear bgp [l2vpn evpn] *|PEER soft out        the Adj-RIB-Out is advertised again in full
+//   clear bgp [l2vpn evpn] *|PEER soft            both, as in FRR
 //   clear bgp [l2vpn evpn] *|PEER in|out          FRR's short form of `soft in|out`
 //
 // A failed or unknown command answers `ok: false`, which evpnctl turns into exit status 1.
@@ -34,20 +36,23 @@ extension Runtime {
             return .failure("clear bgp: '\(targetWord)' is neither '*' nor a neighbor address")
         }
         let mode = Array(rest.dropFirst())
-        let soft: Bool
+        // FRR's meaning: `soft` alone is both directions.
+        let (hard, softIn, softOut): (Bool, Bool, Bool)
         switch mode {
         case []:
-            soft = false
-        case ["soft"], ["soft", "in"], ["in"]:
-            soft = true
+            (hard, softIn, softOut) = (true, false, false)
+        case ["soft"]:
+            (hard, softIn, softOut) = (false, true, true)
+        case ["soft", "in"], ["in"]:
+            (hard, softIn, softOut) = (false, true, false)
         case ["soft", "out"], ["out"]:
-            // Adj-RIB-Out is re-sent on every change already; an explicit re-advertisement is not in the engine yet.
-            return .failure("clear bgp \(targetWord) soft out is not supported yet; use 'soft in' or a hard clear")
+            (hard, softIn, softOut) = (false, false, true)
         default:
             return .failure("unknown command: \(words.joined(separator: " "))")
         }
-        logger.notice("clear bgp \(targetWord)\(soft ? " soft" : ""): requested on the control socket")
-        feed(.clear(target, soft: soft))
+        logger.notice("clear bgp \(([targetWord] + mode).joined(separator: " ")): requested on the control socket")
+        if hard || softIn { feed(.clear(target, soft: softIn)) }
+        if softOut { feed(.resendAdjRIBOut(target)) }
         return ControlResponse(ok: true, output: "")
     }
 }

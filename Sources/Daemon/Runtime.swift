@@ -184,6 +184,10 @@ public final class Runtime: @unchecked Sendable {
         assertOnQueue()
         guard !stopping else { return }
         stopping = true
+        if engineConfig.restartsGracefully {
+            stopForGracefulRestart(reason: reason)
+            return
+        }
         logger.notice("stopping (\(reason)): sending Cease to every peer")
         supervision.stopping()
         var shutdownConfig = engineConfig
@@ -202,7 +206,7 @@ public final class Runtime: @unchecked Sendable {
         finishStop()
     }
 
-    private func finishStop() {
+    func finishStop() {
         for (_, channel) in connections { channel.closeNow() }
         connections.removeAll()
         for (_, pending) in connecting { pending.abandon() }
@@ -451,6 +455,7 @@ public final class Runtime: @unchecked Sendable {
             return RouteReport.answer(rest, json: request.json, engine: engine, routerID: engineConfig.routerID)
                 ?? .failure("unknown command: \(words.joined(separator: " "))")
         default:
+            if let response = answerGracefulRestart(request) { return response }
             if let response = answerVTEP(request) { return response }
             if let response = answerOperation(request) { return response }
             return .failure("unknown command: \(words.joined(separator: " "))")

@@ -23,6 +23,7 @@ enum SummaryReport {
                 lastResetDueTo: row.lastResetDueTo, hostname: row.hostname, desc: row.description,
                 dynamicPeer: row.isDynamic ? true : nil,
                 idType: row.address.bitLength == 32 ? "ipv4" : "ipv6")
+            peers[row.address.description]?.updateErrors = UpdateErrorReport.make(row.updateErrors)
         }
         var summary = BGPSummary(routerId: config.routerID.description, as: config.localAS, peerGroupCount: peerGroups, peers: peers)
         summary.ribCount = routeCount

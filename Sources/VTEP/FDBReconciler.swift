@@ -90,12 +90,16 @@ public struct FDBReconciler: Sendable {
     private var bridges: [Int32: Int32] = [:]
     /// Which bridge each port belongs to, to key bridge rows reported without NDA_MASTER.
     private var portBridge: [Int32: Int32] = [:]
-    private(set) var dirty: Set<FDBKey> = []
+    var dirty: Set<FDBKey> = []
     private var forceReplace: Set<FDBKey> = []
     private(set) var parked: Set<FDBKey> = []
     private var conflictsReported: Set<FDBKey> = []
     /// Bridge-table keys whose row changed since last taken (local learning looks at them again).
     var changedBridgeRows: Set<FDBKey> = []
+    /// Graceful restart: owned rows nobody wants are kept, not deleted, until this goes off
+    /// (FDBReconciler+Retention.swift).
+    public internal(set) var retainsStale = false
+    var retained: Set<FDBKey> = []
 
     public init() {}
 
@@ -211,7 +215,9 @@ public struct FDBReconciler: Sendable {
             case (nil, nil):
                 break
             case (nil, let have?):
-                if isOwned(have, at: key) { ops.append(.delete(have)) }
+                if isOwned(have, at: key) {
+                    if retainsStale { retained.insert(key) } else { ops.append(.delete(have)) }
+                }
             case (let want?, nil):
                 if !forceReplace.isEmpty, forceReplace.contains(key) {
                     ops.append(.replace(want.entry))

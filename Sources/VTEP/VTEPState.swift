@@ -255,6 +255,9 @@ public struct VTEPState: Sendable {
         engine.tracksLocRIBChanges = true
         var engineOutputs: [EngineOutput] = []
         var vtepOutputs: [VTEPOutput] = []
+        var restart = VTEPEffects(now: now)
+        _ = followRestart(engine, &restart)
+        vtepOutputs += restart.outputs
         var pending: [VTEPInput] = [input]
         var rounds = 0
         while !pending.isEmpty && rounds < 64 {
@@ -279,7 +282,7 @@ public struct VTEPState: Sendable {
     public mutating func afterEngineInput(now: Instant, engine: inout Engine) -> (engine: [EngineOutput], vtep: [VTEPOutput]) {
         engine.tracksLocRIBChanges = true
         let changed = engine.takeLocRIBChanges()
-        if changed.isEmpty { return ([], []) }
+        if changed.isEmpty && engine.isDeferringSelection == fdb.retainsStale { return ([], []) }
         return drive(.locRIBChanged(changed), now: now, engine: &engine)
     }
 }

@@ -141,7 +141,9 @@ final class BGPConnection {
             let n = readBuffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { throw LoadError("\(name): the peer closed the connection during OPEN exchange") }
             framer.append(readBuffer[0..<n])
-            while let frame = try framer.next() {
+            // Only up to the KEEPALIVE that completes the handshake: the peer may send UPDATEs right behind
+            // it in the same segment, and those stay in the framer for `receive`.
+            while peerOpen == nil || !sawKeepalive, let frame = try framer.next() {
                 switch frame.type {
                 case .open:
                     let open = try OpenMessage(decoding: frame.body)
@@ -156,6 +158,13 @@ final class BGPConnection {
                     break
                 }
             }
+        }
+        if let peerOpen, !peerOpen.capabilities.contains(where: {
+            if case .multiprotocol(.l2vpnEVPN, _) = $0 { return true }
+            return false
+        }) {
+            // The session comes up, but the peer will ignore (or not send) EVPN routes: say so, rather than time out silently.
+            report("session", [("what", "warning"), ("peer", name), ("reason", "\"the peer's OPEN has no l2vpn-evpn multiprotocol capability\"")])
         }
         let hold = min(speaker.holdTime, peerOpen?.holdTime ?? speaker.holdTime)
         keepaliveInterval = hold == 0 ? UInt64.max : UInt64(hold) * 1_000_000_000 / 3
@@ -218,6 +227,8 @@ final class BGPConnection {
     /// Reads what is there (non-blocking) and hands each whole message to `handle`. Throws when the peer
     /// closed the session or sent a NOTIFICATION or a message that cannot be framed.
     func receive(_ handle: (MessageFramer.Frame) throws -> Void) throws {
+        // Whole messages already buffered (left behind by `establish`) first.
+        try drainFramer(handle)
         while true {
             let n = readBuffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if n == 0 { closed = true; throw LoadError("\(name): the peer closed the session") }
@@ -227,15 +238,19 @@ final class BGPConnection {
                 throw LoadError("\(name): recv: \(errnoText())")
             }
             framer.append(readBuffer[0..<n])
-            while let frame = try framer.next() {
-                if frame.type == .notification {
-                    let notification = try? NotificationMessage(decoding: frame.body)
-                    closed = true
-                    throw LoadError("\(name): NOTIFICATION from the peer: \(notification.map { "\($0)" } ?? "\(frame.body)")")
-                }
-                try handle(frame)
-            }
+            try drainFramer(handle)
             if n < readBuffer.count { return }
+        }
+    }
+
+    private func drainFramer(_ handle: (MessageFramer.Frame) throws -> Void) throws {
+        while let frame = try framer.next() {
+            if frame.type == .notification {
+                let notification = try? NotificationMessage(decoding: frame.body)
+                closed = true
+                throw LoadError("\(name): NOTIFICATION from the peer: \(notification.map { "\($0)" } ?? "\(frame.body)")")
+            }
+            try handle(frame)
         }
     }
 

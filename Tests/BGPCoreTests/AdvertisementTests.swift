@@ -109,6 +109,20 @@ import Testing
         #expect(h.announced(H.c1).isEmpty)
     }
 
+    @Test func softClearOutResendsTheAdjRIBOutWithoutAsking() {
+        var h = H(peers: [H.c1, H.c2])
+        h.send(Routes.announce((0..<UInt32(20)).map { Routes.mac($0) }), from: H.c1)
+        h.drain()
+        h.got = [:]
+        h.input(.resendAdjRIBOut(H.c2.id))
+        h.drain()
+        #expect(h.announced(H.c2).count == 20)
+        #expect(h.announced(H.c1).isEmpty)
+        #expect(!(h.got["c2"] ?? []).contains { $0.type == .routeRefresh })
+        // An unknown neighbor is a logged no-op, not a crash.
+        h.input(.resendAdjRIBOut(PeerID(.v4(IPv4Address(192, 0, 2, 99)))))
+    }
+
     @Test func enhancedRouteRefreshWrapsTheResendInBoRRAndEoRR() {
         var c2 = H.c2
         c2.enhancedRefresh = true

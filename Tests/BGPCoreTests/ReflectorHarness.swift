@@ -60,7 +60,7 @@ struct ReflectorHarness {
 
     static func bytes(_ message: BGPMessage) -> [UInt8] { (try? message.encode(context: context)) ?? [] }
 
-    private mutating func record(_ outputs: [EngineOutput]) {
+    mutating func record(_ outputs: [EngineOutput]) {
         for output in outputs {
             guard case .send(let connection, let bytes) = output, let p = peers.first(where: { $0.connection == connection }) else { continue }
             var framer = MessageFramer(context: Self.context)

@@ -103,11 +103,12 @@ struct OperationsTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o660)
 
         for ok in [["clear", "bgp", "*"], ["clear", "bgp", "127.0.0.9"], ["clear", "bgp", "l2vpn", "evpn", "*", "soft"],
-                   ["clear", "bgp", "127.0.0.9", "soft", "in"], ["clear", "bgp", "*", "in"]] {
+                   ["clear", "bgp", "127.0.0.9", "soft", "in"], ["clear", "bgp", "*", "in"],
+                   ["clear", "bgp", "*", "soft", "out"], ["clear", "bgp", "127.0.0.9", "out"]] {
             let result = try Binaries.run("evpnctl", ["-s", s] + ok)
             #expect(result.status == 0, "\(ok): \(result.error)")
         }
-        for failing in [["clear", "bgp", "10.9.9.9"], ["clear", "bgp", "nonsense"], ["clear", "bgp", "*", "soft", "out"],
+        for failing in [["clear", "bgp", "10.9.9.9"], ["clear", "bgp", "nonsense"], ["clear", "bgp", "*", "soft", "out", "now"],
                         ["clear", "bgp", "*", "sideways"], ["clear", "bgp"]] {
             let result = try Binaries.run("evpnctl", ["-s", s] + failing)
             #expect(result.status == 1, "\(failing): \(result)")

@@ -46,7 +46,7 @@ struct Network {
     private var queue: [(at: Instant, seq: UInt64, event: Event)] = []
     private var seq: UInt64 = 0
     private var generation: UInt64 = 0
-    private var links: [End: End] = [:]
+    var links: [End: End] = [:]
     /// Pairs of nodes whose link is cut: bytes and connection attempts between them are lost.
     var cut: Set<[Int]> = []
     /// Nodes switched off: nothing reaches them and nothing leaves them.

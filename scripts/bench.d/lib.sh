@@ -3,9 +3,11 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   bench_init rf                      # prefix of every namespace/file this run makes; installs the cleanup trap
-#   ns=$(bench_netns R)                # namespace "rfR-<run id>", lo up; deleted on exit
+#   bench_netns R; ns=$BENCH_NS        # namespace "rfR-<run id>", lo up; deleted on exit
 #   bench_veth "$nsA" a0 10.77.0.1/24 "$nsB" b0 10.77.0.10/24
-#   pid=$(bench_evpnd_start "$ns" "$conf")   # or bench_frr_start NS NAME CONF, bench_gobgp_start NS CONF
+#   bench_evpnd_start "$ns" "$conf"; pid=$BENCH_PID   # or bench_frr_start NS NAME CONF, bench_gobgp_start NS CONF
+# Helpers that start or make something record it for the cleanup, so they must run in this shell, never
+# inside $(...) (a subshell's records are lost with it): they hand results back in BENCH_NS / BENCH_PID.
 #   bench_result reflector cold_100k_s evpnd 0.41 s
 #
 # Everything started through these helpers (processes, namespaces, FRR run directories, temp files) is removed
@@ -44,13 +46,12 @@ bench_result() { printf 'BENCH\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5"; 
 bench_lost() { printf 'LOST\t%s\t%s\t%s\n' "$1" "$2" "$3"; }
 bench_note() { printf 'NOTE\t%s\t%s\t%s\n' "$1" "$2" "$3"; bench_log "note: $1 $2: $3"; }
 
-# bench_netns NAME: makes namespace PREFIX NAME - RUN with lo up and prints its name.
+# bench_netns NAME: makes namespace PREFIX NAME - RUN with lo up; sets BENCH_NS to its name.
 bench_netns() {
-    local name="$BENCH_PREFIX$1-$BENCH_RUN"
-    ip netns add "$name"
-    BENCH_NAMESPACES+=("$name")
-    ip -n "$name" link set lo up
-    echo "$name"
+    BENCH_NS="$BENCH_PREFIX$1-$BENCH_RUN"
+    ip netns add "$BENCH_NS"
+    BENCH_NAMESPACES+=("$BENCH_NS")
+    ip -n "$BENCH_NS" link set lo up
 }
 
 # bench_veth NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN [EXTRA ADDRS FOR IF2...]

@@ -11,8 +11,10 @@ SINK_ADDRS=(10.77.0.11 10.77.0.12 10.77.0.13 10.77.0.14)
 CLIENT_ADDRS=("$INJECTOR_ADDR" "${SINK_ADDRS[@]}")
 
 rr_topology() {
-    NS_R=$(bench_netns R)
-    NS_C=$(bench_netns C)
+    bench_netns R
+    NS_R=$BENCH_NS
+    bench_netns C
+    NS_C=$BENCH_NS
     local extra=()
     local a
     for a in "${SINK_ADDRS[@]}"; do extra+=("$a/24"); done
@@ -86,9 +88,17 @@ rr_start() {
         *) bench_log "unknown daemon $1"; return 1 ;;
     esac
     RR_PID=$BENCH_PID
+    # BENCH_PERF=DIR: record the reflector with `perf record -g` into DIR/perf-CASE.data (for finding what bounds it).
+    RR_PERF_PID=
+    if [ -n "${BENCH_PERF:-}" ]; then
+        bench_spawn "perf-$BENCH_CASE" perf record -F 4999 -g -p "$RR_PID" -o "$BENCH_PERF/perf-$BENCH_CASE.data"
+        RR_PERF_PID=$BENCH_PID
+        sleep 0.5
+    fi
 }
 
 rr_stop() {
+    if [ -n "${RR_PERF_PID:-}" ]; then kill -INT "$RR_PERF_PID" 2>/dev/null || true; wait "$RR_PERF_PID" 2>/dev/null || true; RR_PERF_PID=; fi
     case $1 in
         frr) bench_frr_stop "bench-$BENCH_PREFIX-$BENCH_RUN" ;;
         *) bench_stop "$RR_PID" ;;

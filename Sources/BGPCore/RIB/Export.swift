@@ -69,7 +69,13 @@ struct ExportPolicy {
         case .as4Path, .as4Aggregator:
             return nil
         default:
-            return attribute
+            // Known attributes leave with the flags their definition requires (RFC 7606 section 3 (c)), whatever
+            // the peer sent; only the Partial bit of an optional transitive one is kept (RFC 4271 section 5).
+            var clean = PathAttribute(attribute.value)
+            if attribute.flags.contains(.partial) && clean.flags.contains(.optional) && clean.flags.contains(.transitive) {
+                clean.flags.insert(.partial)
+            }
+            return clean
         }
     }
 

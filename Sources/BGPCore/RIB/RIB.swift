@@ -79,6 +79,12 @@ struct RIB {
     /// Loc-RIB change feed, kept only while someone reads it.
     var trackChanges = false
     var changedKeys: Set<EVPNRouteKey> = []
+    /// Paths held stale for peers in a graceful restart (Stale.swift).
+    var stale = StaleRoutes()
+    /// While `receive` runs: routes whose best path changed, to be marked dirty for every group member
+    /// once at its end (one dictionary access per member per UPDATE rather than per route: per route,
+    /// that was about a tenth of a reflector's cold start). nil outside `receive`: changes mark at once.
+    private var deferredDirty: [RouteID]?
 
     static let localSlot: SourceSlot = 0
 
@@ -98,13 +104,20 @@ struct RIB {
     // MARK: sessions
 
     mutating func peerUp(_ peer: PeerID, negotiated: NegotiatedSession, config: PeerConfig, localAS: UInt32) {
-        peerDown(peer)
+        // A peer back from a graceful restart keeps its slot and its (stale) paths.
+        let kept = stale.isRetaining(slots[peer]) ? slots[peer] : nil
+        if kept == nil { peerDown(peer) } else { removeOutbound(peer) }
         let external = negotiated.peerAS != localAS
         let source = Source(peer: peer, origin: PathOrigin(kind: external ? .ebgp : .ibgp, routerID: negotiated.peerIdentifier,
                                                            address: peer.address),
                             isClient: config.routeReflectorClient && !external, hostname: negotiated.peerHostname)
         let slot: SourceSlot
-        if let reused = freeSlots.popLast() {
+        if let kept {
+            slot = kept
+            var source = source
+            source.paths = sources[Int(kept)]?.paths ?? 0
+            sources[Int(kept)] = source
+        } else if let reused = freeSlots.popLast() {
             slot = reused
             sources[Int(slot)] = source
         } else {
@@ -124,6 +137,23 @@ struct RIB {
     }
 
     mutating func peerDown(_ peer: PeerID) {
+        removeOutbound(peer)
+        guard let slot = slots.removeValue(forKey: peer) else { return }
+        stale.forget(slot)
+        if sources[Int(slot)]?.paths ?? 0 > 0 {
+            for id in table.liveIDs where table[id].paths.contains(where: { $0.source == slot }) {
+                let before = snapshot(id)
+                while let i = table[id].paths.firstIndex(where: { $0.source == slot }) { removePath(id, at: i) }
+                decide(id, before: before)
+                table.removeIfUnused(id)
+            }
+        }
+        sources[Int(slot)] = nil
+        freeSlots.append(slot)
+    }
+
+    /// The peer's outbound half: its update group membership and what it was told.
+    mutating func removeOutbound(_ peer: PeerID) {
         if let out = outPeers.removeValue(forKey: peer) {
             groups[out.group].members.removeAll { $0 == peer }
             if groups[out.group].members.isEmpty {
@@ -136,17 +166,6 @@ struct RIB {
             }
         }
         needsPump.remove(peer)
-        guard let slot = slots.removeValue(forKey: peer) else { return }
-        if sources[Int(slot)]?.paths ?? 0 > 0 {
-            for id in table.liveIDs where table[id].paths.contains(where: { $0.source == slot }) {
-                let before = snapshot(id)
-                while let i = table[id].paths.firstIndex(where: { $0.source == slot }) { removePath(id, at: i) }
-                decide(id, before: before)
-                table.removeIfUnused(id)
-            }
-        }
-        sources[Int(slot)] = nil
-        freeSlots.append(slot)
     }
 
     private mutating func groupIndex(_ kind: GroupKind, _ context: CodecContext) -> Int {
@@ -183,6 +202,8 @@ struct RIB {
     mutating func receive(_ update: UpdateMessage, from peer: PeerID) -> Receipt {
         var receipt = Receipt()
         guard let slot = slots[peer], outPeers[peer] != nil || sources[Int(slot)] != nil else { return receipt }
+        deferredDirty = []
+        defer { markDeferredDirty() }
         if let unreach = update.mpUnreach, unreach.family == .l2vpnEVPN, case .evpn(let list) = unreach.nlri {
             for nlri in list { withdraw(nlri, slot: slot) }
         }
@@ -206,6 +227,19 @@ struct RIB {
         return receipt
     }
 
+    private mutating func markDeferredDirty() {
+        guard let ids = deferredDirty else { return }
+        deferredDirty = nil
+        guard !ids.isEmpty else { return }
+        for g in groups.indices where !groups[g].members.isEmpty {
+            for member in groups[g].members {
+                guard let index = outPeers.index(forKey: member) else { continue }
+                for id in ids { outPeers.values[index].dirty.insert(id) }
+                needsPump.insert(member)
+            }
+        }
+    }
+
     /// RFC 4456 section 8 and RFC 4271 section 9.1.2: why a route is a loop, if it is.
     private func loopReason(_ attributes: AttributeSet, slot: SourceSlot) -> String? {
         if attributes.clusterList.contains(policy.clusterID) {
@@ -224,6 +258,7 @@ struct RIB {
         let box = nlri.route == table[id].route ? nil : NLRIBox(nlri.route)
         let path = Path(attributes: attributes, nlri: box, source: slot, pathID: nlri.pathID)
         let before = snapshot(id)
+        stale.refreshed(id, slot: slot)
         if let i = table[id].paths.firstIndex(where: { $0.source == slot && $0.pathID == nlri.pathID }) {
             let old = table[id].paths[i]
             if old.attributes === attributes && table[id].nlri(of: old) == nlri.route { return }
@@ -274,7 +309,7 @@ struct RIB {
     }
 
     /// Removes a path, keeping `best` pointing at the same path (or none if it was this one).
-    private mutating func removePath(_ id: RouteID, at i: Int) {
+    mutating func removePath(_ id: RouteID, at i: Int) {
         table[id].paths.remove(at: i)
         let best = Int(table[id].best)
         if best == i { table[id].best = -1 } else if best > i { table[id].best -= 1 }
@@ -284,12 +319,16 @@ struct RIB {
     /// Adj-RIB-Out and marks the route dirty for their peers.
     mutating func decide(_ id: RouteID, before: BestSnapshot?) {
         let isMACIP = table[id].route.routeType == MACIPAdvertisementRoute.routeType
-        let candidates = table[id].paths.enumerated().map { i, path in
+        let pathCount = table[id].paths.count
+        if pathCount == 1 {
+            // What BestPath.select says of one candidate, without building the candidate list.
+            table[id].best = 0
+            table[id].reason = .first
+        } else if let (best, reason) = BestPath.select(table[id].paths.enumerated().map { i, path in
             Candidate(attributes: path.attributes, origin: sources[Int(path.source)]?.origin
                         ?? PathOrigin(kind: .ibgp, routerID: IPv4Address(rawValue: 0), address: nil),
                       selected: i == Int(table[id].best))
-        }
-        if let (best, reason) = BestPath.select(candidates, isMACIP: isMACIP) {
+        }, isMACIP: isMACIP) {
             table[id].best = Int16(best)
             table[id].reason = reason
         } else {
@@ -303,11 +342,13 @@ struct RIB {
         if trackChanges { changedKeys.insert(EVPNRouteKey(table[id].route)) }
         for g in groups.indices where !groups[g].members.isEmpty {
             groups[g].set(id, exported(id, group: g))
+            guard deferredDirty == nil else { continue }
             for member in groups[g].members {
                 outPeers[member]?.dirty.insert(id)
                 needsPump.insert(member)
             }
         }
+        deferredDirty?.append(id)
     }
 
     /// The group's view of the route's best path.

@@ -29,6 +29,8 @@ public struct RouteReportEntry: Hashable, Sendable {
         public var clusterList: [IPv4Address]
         /// Every attribute as held, for anything the fields above leave out.
         public var attributes: [PathAttribute]
+        /// Held for a peer in a graceful restart (RFC 4724, RIB/Stale.swift).
+        public var stale = false
 
         /// For tests and tools that stand in for a RIB (the VTEP reads paths through a closure).
         public init(route: EVPNRoute, best: Bool = true, selectionReason: String? = nil, peer: PeerID?,
@@ -86,6 +88,7 @@ extension RIB {
                 nextHop: a.nextHopAddress, origin: a.origin, asPath: a.asPath, localPref: a.localPref, med: a.med,
                 extendedCommunities: a.extendedCommunities, originatorID: a.originatorID, clusterList: a.clusterList,
                 attributes: a.attributes))
+            paths[paths.count - 1].stale = isStale(id, slot: path.source)
         }
         // The best path first, as FRR lists it.
         paths.sort { $0.best && !$1.best }

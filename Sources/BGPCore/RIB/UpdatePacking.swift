@@ -26,6 +26,7 @@ extension RIB {
         let nlriOverhead = addPath ? 4 + 2 : 2
         var announcements: [(attributes: AttributeSet, routes: [EVPNNLRI])] = []
         var byIdentity: [ObjectIdentifier: Int] = [:]
+        var last: (attributes: AttributeSet, index: Int)?
         var withdrawals: [EVPNNLRI] = []
         var bytes = 0
         var freed: [RouteID] = []
@@ -33,7 +34,7 @@ extension RIB {
         for id in out.dirty.members(limit: 4096) {
             if bytes >= budget { break }
             out.dirty.remove(id)
-            let destination = table[id]
+            let destination = table.destinations[Int(id)]
             var state: (AttributeSet, EVPNRoute)?
             if let attributes = group.state(id), let best = destination.bestPath, best.source != out.slot,
                attributes.originatorID != out.routerID {
@@ -42,10 +43,15 @@ extension RIB {
             if let (attributes, route) = state {
                 if out.sent.insert(id) { table[id].advertisedTo += 1 }
                 let nlri = EVPNNLRI(pathID: addPath ? 1 : nil, route: route)
-                if let i = byIdentity[ObjectIdentifier(attributes)] {
+                // Consecutive routes mostly share their attribute set: only a change looks it up.
+                if let last, last.attributes === attributes {
+                    announcements[last.index].routes.append(nlri)
+                } else if let i = byIdentity[ObjectIdentifier(attributes)] {
                     announcements[i].routes.append(nlri)
+                    last = (attributes, i)
                 } else {
                     byIdentity[ObjectIdentifier(attributes)] = announcements.count
+                    last = (attributes, announcements.count)
                     announcements.append((attributes, [nlri]))
                 }
                 bytes += nlriOverhead + route.valueLength

@@ -35,12 +35,12 @@ public struct IMETRoute: Hashable, Sendable {
         originatorIP = try fields.originatorIP(routeLength: length, fixedLength: Self.fixedLength, nlriOffset: nlriOffset)
     }
 
-    public var valueLength: Int { Self.fixedLength + originatorIP.bytes.count }
+    public var valueLength: Int { Self.fixedLength + originatorIP.byteCount }
 
     public func encodeValue(into writer: inout WireWriter) {
         rd.encode(into: &writer)
         writer.writeUInt32(ethernetTag)
         writer.writeUInt8(UInt8(originatorIP.bitLength))
-        writer.writeBytes(originatorIP.bytes)
+        writer.writeAddress(originatorIP)
     }
 }

@@ -56,14 +56,14 @@ public struct IPPrefixRoute: Hashable, Sendable {
         label = try fields.label()
     }
 
-    public var valueLength: Int { Self.fixedLength + 2 * prefix.address.bytes.count }
+    public var valueLength: Int { Self.fixedLength + 2 * prefix.address.byteCount }
 
     public func encodeValue(into writer: inout WireWriter) {
         rd.encode(into: &writer)
         esi.encode(into: &writer)
         writer.writeUInt32(ethernetTag)
         writer.writeUInt8(prefix.length)
-        writer.writeBytes(prefix.address.bytes)
+        writer.writeAddress(prefix.address)
         let gateway = gatewayIP.isV4 == prefix.address.isV4 ? gatewayIP : prefix.address.zeroOfSameFamily
         writer.writeBytes(gateway.bytes)
         label.encode(into: &writer)

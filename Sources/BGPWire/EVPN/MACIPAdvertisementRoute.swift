@@ -73,7 +73,7 @@ public struct MACIPAdvertisementRoute: Hashable, Sendable {
     }
 
     public var valueLength: Int {
-        Self.fixedLength + (ip?.bytes.count ?? 0) + (label2 == nil ? 3 : 6)
+        Self.fixedLength + (ip?.byteCount ?? 0) + (label2 == nil ? 3 : 6)
     }
 
     public func encodeValue(into writer: inout WireWriter) {
@@ -81,10 +81,10 @@ public struct MACIPAdvertisementRoute: Hashable, Sendable {
         esi.encode(into: &writer)
         writer.writeUInt32(ethernetTag)
         writer.writeUInt8(48)
-        writer.writeBytes(mac.bytes)
+        writer.writeMAC(mac)
         if let ip {
             writer.writeUInt8(UInt8(ip.bitLength))
-            writer.writeBytes(ip.bytes)
+            writer.writeAddress(ip)
         } else {
             writer.writeUInt8(0)
         }
