@@ -2,7 +2,13 @@
 // `vtysh -c 'show bgp l2vpn evpn summary json'` of FRR 8.4.4 on this machine. Keys and their order are FRR's, so
 // scripts written against vtysh read evpnd unchanged.
 
+// FoundationEssentials, not Foundation: the daemon links this module, and Foundation would bring ICU and
+// about 6 MB of resident libraries into evpnd for nothing it uses (docs/PERFORMANCE.md, idle memory).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 public struct BGPSummary: Codable, Hashable, Sendable {
     public struct Peer: Codable, Hashable, Sendable {

@@ -1,6 +1,12 @@
 // The client side of the control socket (evpnctl and tests): connect, send one request line, read one response line.
 
+// FoundationEssentials, not Foundation: the daemon links this module, and Foundation would bring ICU and
+// about 6 MB of resident libraries into evpnd for nothing it uses (docs/PERFORMANCE.md, idle memory).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -6,7 +6,13 @@
 // The daemon renders the output (as vtysh's daemons do), so the CLI stays thin and every command's text and JSON
 // come from one place. The command is vtysh's words, so new commands need no protocol change.
 
+// FoundationEssentials, not Foundation: the daemon links this module, and Foundation would bring ICU and
+// about 6 MB of resident libraries into evpnd for nothing it uses (docs/PERFORMANCE.md, idle memory).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 public enum ControlSocket {
     public static let defaultPath = "/run/evpnd/evpnd.sock"

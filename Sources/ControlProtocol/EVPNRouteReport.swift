@@ -19,7 +19,13 @@
 // best path only; "locPrf" only when the path has LOCAL_PREF; "prefixLen" is FRR's EVPN prefix length
 // (352 for every route type).
 
+// FoundationEssentials, not Foundation: the daemon links this module, and Foundation would bring ICU and
+// about 6 MB of resident libraries into evpnd for nothing it uses (docs/PERFORMANCE.md, idle memory).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 public struct EVPNRouteReport: Codable, Hashable, Sendable {
     public struct Nexthop: Codable, Hashable, Sendable {

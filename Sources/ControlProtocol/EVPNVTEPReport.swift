@@ -14,7 +14,13 @@
 //                                "remoteSequence": 1, "detectionCount": 0, "isDuplicate": false } } } }
 //     ("vlan" only when not 0); `show evpn mac vni 100 json` is the inner object alone.
 
+// FoundationEssentials, not Foundation: the daemon links this module, and Foundation would bring ICU and
+// about 6 MB of resident libraries into evpnd for nothing it uses (docs/PERFORMANCE.md, idle memory).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 public struct EVPNVNIList: Codable, Hashable, Sendable {
     public struct VNI: Codable, Hashable, Sendable {

@@ -2,7 +2,14 @@
 
 import Config
 import Dispatch
+import Glibc
+// FoundationEssentials, not Foundation: the daemon links this module, and Foundation would bring ICU and
+// about 6 MB of resident libraries into evpnd for nothing it uses (docs/PERFORMANCE.md, idle memory).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 public enum DaemonMain {
@@ -10,7 +17,7 @@ public enum DaemonMain {
     public static func check(configPath: String) -> Bool {
         let result = ConfigParser.load(path: configPath, localAddresses: Sockets.localInterfaceAddresses())
         for diagnostic in result.diagnostics {
-            FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+            printToStandardError(diagnostic.description)
         }
         guard result.config != nil else { return false }
         print("\(configPath): configuration OK")
@@ -42,4 +49,10 @@ public enum DaemonMain {
         // Dispatch handlers hold the runtime weakly: it lives as long as this frame, which is for ever.
         withExtendedLifetime(runtime) { waitForSignals(runtime) }
     }
+}
+
+/// One line to standard error, unbuffered (no Foundation FileHandle in the daemon).
+func printToStandardError(_ line: String) {
+    let text = line + "\n"
+    _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
 }

@@ -7,7 +7,12 @@ import BGPCore
 import BGPWire
 import Config
 import ControlProtocol
+// FoundationEssentials, not Foundation: see ControlServer.swift (evpnd does not load Foundation).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Runtime {
     /// nil when `request` is not this command.
@@ -61,33 +66,43 @@ struct GracefulRestartReport {
 
     static func seconds(_ d: Duration?) -> Int? { d.map { Int($0.components.seconds) } }
 
+    // FRR's JSON as Codable values (JSONSerialization is Foundation's, which evpnd does not link); nil
+    // members are left out, as FRR leaves those timers out.
+    struct EndOfRIBStatus: Encodable { var endOfRibSend: Bool; var endOfRibSentAfterUpdate: Bool; var endOfRibRecv: Bool }
+    struct FamilyTimers: Encodable { var stalePathTimer: Int; var stalePathTimerRemaining: Int?; var selectionDeferralTimer: Int? }
+    struct Family: Encodable { var fBit: Bool; var endOfRibStatus: EndOfRIBStatus; var timers: FamilyTimers }
+    struct Timers: Encodable { var configuredRestartTimer: Int; var receivedRestartTimer: Int; var restartTimerRemaining: Int? }
+    struct Neighbor: Encodable {
+        var neighborAddr: String
+        var localGrMode: String
+        var remoteGrMode: String
+        var rBit: Bool
+        var nBit: Bool
+        var timers: Timers
+        var l2VpnEvpn: Family
+    }
+
     func jsonText() throws -> String {
-        var root: [String: Any] = [:]
+        var root: [String: Neighbor] = [:]
         for s in statuses {
-            var timers: [String: Any] = ["configuredRestartTimer": Int(s.configuredRestartTime),
-                                         "receivedRestartTimer": Int(s.peerCapability?.restartTime ?? 0)]
-            if let left = Self.seconds(s.restartTimeRemaining) { timers["restartTimerRemaining"] = left }
-            var familyTimers: [String: Any] = ["stalePathTimer": Int(s.stalePathTime)]
-            if let left = Self.seconds(s.stalePathTimeRemaining) { familyTimers["stalePathTimerRemaining"] = left }
-            if s.localMode == .restart { familyTimers["selectionDeferralTimer"] = Int(s.selectDeferTime) }
-            let family: [String: Any] = [
-                "fBit": s.peerCapability?.evpn?.forwardingPreserved ?? false,
-                "endOfRibStatus": ["endOfRibSend": s.endOfRIBSent, "endOfRibSentAfterUpdate": false,
-                                   "endOfRibRecv": s.endOfRIBReceived],
-                "timers": familyTimers,
-            ]
-            root[s.peer.address.description] = [
-                "neighborAddr": s.peer.address.description,
-                "localGrMode": localMode(s),
-                "remoteGrMode": s.remoteMode,
-                "rBit": s.peerCapability?.restarting ?? false,
-                "nBit": s.peerCapability?.notificationSupport ?? false,
-                "timers": timers,
-                "l2VpnEvpn": family,
-            ] as [String: Any]
+            let timers = Timers(configuredRestartTimer: Int(s.configuredRestartTime),
+                                receivedRestartTimer: Int(s.peerCapability?.restartTime ?? 0),
+                                restartTimerRemaining: Self.seconds(s.restartTimeRemaining))
+            let familyTimers = FamilyTimers(stalePathTimer: Int(s.stalePathTime),
+                                            stalePathTimerRemaining: Self.seconds(s.stalePathTimeRemaining),
+                                            selectionDeferralTimer: s.localMode == .restart ? Int(s.selectDeferTime) : nil)
+            let family = Family(fBit: s.peerCapability?.evpn?.forwardingPreserved ?? false,
+                                endOfRibStatus: EndOfRIBStatus(endOfRibSend: s.endOfRIBSent, endOfRibSentAfterUpdate: false,
+                                                               endOfRibRecv: s.endOfRIBReceived),
+                                timers: familyTimers)
+            root[s.peer.address.description] = Neighbor(
+                neighborAddr: s.peer.address.description, localGrMode: localMode(s), remoteGrMode: "\(s.remoteMode)",
+                rBit: s.peerCapability?.restarting ?? false, nBit: s.peerCapability?.notificationSupport ?? false,
+                timers: timers, l2VpnEvpn: family)
         }
-        let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(root), as: UTF8.self)
     }
 
     func text() -> String {

@@ -22,15 +22,22 @@ final class VTEPDriver {
     var state: VTEPState
     let requests: NetlinkSocket
     let events: NetlinkSocket
+    /// FDB batches, performed off the engine queue (see FDBWriter).
+    let writer: FDBWriter
     var eventSource: DispatchSourceRead?
     var timer: DispatchSourceTimer?
 
     init(config: VTEPConfig) throws(NetlinkError) {
         state = VTEPState(config: config)
         var eventOptions = NetlinkSocketOptions(groups: [.link, .neighbour], nonBlocking: true)
-        eventOptions.receiveBufferSize = 64 << 20
+        // The writer runs beside the engine now, so the echoes of a large install can pile up while the
+        // engine decodes UPDATEs: room for about 100,000 of them before ENOBUFS (and a resync) would do.
+        eventOptions.receiveBufferSize = 128 << 20
         events = try NetlinkSocket(options: eventOptions)
+        // Our own installs are not news (the reconciler's model has them): the kernel drops their echoes.
+        try events.ignoreExternallyLearnedAdds()
         requests = try NetlinkSocket(options: NetlinkSocketOptions())
+        writer = FDBWriter(socket: try NetlinkSocket(options: NetlinkSocketOptions()))
     }
 
     func stop() {
@@ -104,7 +111,10 @@ extension Runtime {
         guard let driver = vtep else { return }
         let result: EventReadResult
         do {
-            result = try driver.events.readEvents(maxDatagrams: 256)
+            // Each notification is one datagram, and a large install echoes two per MAC while the TCP
+            // reads that cause them interleave with this handler: 256 a turn let the queue grow to
+            // ENOBUFS and a full dump at 100,000 MACs (scripts/bench.d/vtep). 4096 keeps it drained.
+            result = try driver.events.readEvents(maxDatagrams: 4096)
         } catch {
             logger.error("VTEP: reading netlink events: \(error); resyncing")
             resyncAfterLoss()
@@ -116,7 +126,7 @@ extension Runtime {
             resyncAfterLoss()
         case .events(let list):
             // Every event of one read is one VTEP round (one reconciler pass, one FDB batch): the
-            // kernel's echoes of a 10,000-MAC install come in reads of up to 256.
+            // kernel's echoes of a 10,000-MAC install come in reads of up to 4096.
             var inputs: [VTEPInput] = []
             inputs.reserveCapacity(list.count)
             for event in list {
@@ -171,26 +181,11 @@ extension Runtime {
                 // `drive` feeds these itself; one arriving here is fed like any other input.
                 feed(input)
             case .fdb(let operations):
-                let results: [FDBOperationResult]
-                do {
-                    results = try driver.requests.perform(operations.map(NetlinkRequest.init)).map(FDBOperationResult.init)
-                } catch {
-                    logger.error("VTEP: FDB batch of \(operations.count) failed: \(error)")
-                    results = Array(repeating: .unanswered, count: operations.count)
-                }
-                if logger.logLevel <= .trace {
-                    for (operation, result) in zip(operations, results) { logger.trace("FDB \(operation): \(result)") }
-                }
-                // Failures go back in (EEXIST turns into a replace, others park the row); lost
-                // acknowledgements mean the model may be wrong: dump again.
-                if results.contains(.unanswered) {
-                    logger.warning("VTEP: acknowledgements of an FDB batch were lost; dumping the FDB again")
-                    queue.async { [weak self] in self?.resyncAfterLoss() }
-                }
-                if results.contains(where: { $0 != .ok }) {
-                    let (engineOutputs, more) = driver.state.drive(.fdbResults(operations, results), now: Runtime.monotonicNow(), engine: &engine)
-                    performVTEP(more)
-                    performOutside(engineOutputs)
+                // The kernel's time on the writer's thread, the engine's on this one: the two cores
+                // overlap (the reconciler has already applied the operations to its model).
+                driver.writer.perform(operations.map(NetlinkRequest.init)) { [weak self] outcome in
+                    guard let self else { return }
+                    self.queue.async { self.finishFDBBatch(operations, outcome) }
                 }
             case .log(let event):
                 let level: Logger.Level
@@ -220,8 +215,60 @@ extension Runtime {
         }
     }
 
+    /// The writer's answer to one batch, back on the engine queue.
+    private func finishFDBBatch(_ operations: [FDBOperation], _ outcome: Result<[RequestOutcome], NetlinkError>) {
+        assertOnQueue()
+        guard let driver = vtep else { return }
+        let results: [FDBOperationResult]
+        switch outcome {
+        case .success(let outcomes):
+            results = outcomes.map(FDBOperationResult.init)
+        case .failure(let error):
+            logger.error("VTEP: FDB batch of \(operations.count) failed: \(error)")
+            results = Array(repeating: .unanswered, count: operations.count)
+        }
+        if logger.logLevel <= .trace {
+            for (operation, result) in zip(operations, results) { logger.trace("FDB \(operation): \(result)") }
+        }
+        // Failures go back in (EEXIST turns into a replace, others park the row); lost
+        // acknowledgements mean the model may be wrong: dump again.
+        if results.contains(.unanswered) {
+            logger.warning("VTEP: acknowledgements of an FDB batch were lost; dumping the FDB again")
+            queue.async { [weak self] in self?.resyncAfterLoss() }
+        }
+        if results.contains(where: { $0 != .ok }) {
+            let (engineOutputs, more) = driver.state.drive(.fdbResults(operations, results), now: Runtime.monotonicNow(), engine: &engine)
+            performVTEP(more)
+            performOutside(engineOutputs)
+        }
+    }
+
     func stopVTEP() {
         vtep?.stop()
         vtep = nil
+    }
+}
+
+/// Performs FDB batches in order on a serial queue of its own, with a netlink socket only it uses, and
+/// hands each batch's answers to a completion. The one thing in evpnd that runs off the engine queue
+/// (docs/DECISIONS.md): installing 100,000 remote MACs is about as much kernel time (rtnl_fdb_add) as
+/// engine time (decode, RIB, VTEP), and on two cores the two now overlap instead of adding up
+/// (scripts/bench.d/vtep). Batches keep their order; the reconciler applied each to its model when it
+/// planned it, so the engine need not wait, and failures and lost acknowledgements come back as before.
+final class FDBWriter: @unchecked Sendable {
+    // @unchecked: `socket` is touched only by blocks on `queue`, which is serial.
+    private let socket: NetlinkSocket
+    private let queue = DispatchQueue(label: "evpnd.fdb-writer")
+
+    init(socket: NetlinkSocket) { self.socket = socket }
+
+    func perform(_ requests: [NetlinkRequest], then completion: @escaping @Sendable (Result<[RequestOutcome], NetlinkError>) -> Void) {
+        queue.async {
+            do throws(NetlinkError) {
+                completion(.success(try self.socket.perform(requests)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
     }
 }

@@ -52,13 +52,7 @@ extension NetlinkSocket {
         for _ in 0..<maxDatagrams {
             switch try receiveDatagram() {
             case .datagram(let bytes):
-                do {
-                    for message in try NetlinkMessage.decodeAll(bytes) where message.header.type != .error && message.header.type != .done {
-                        events.append(NetlinkEvent(message))
-                    }
-                } catch {
-                    events.append(.malformed(error))
-                }
+                events += NetlinkEvent.decodeDatagram(bytes)  // NetlinkEvent-fast.swift
             case .overrun:
                 return .overrun
             case .wouldBlock:

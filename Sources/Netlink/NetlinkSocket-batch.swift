@@ -54,6 +54,10 @@ extension NetlinkSocket {
         reading: while matcher.waiting > 0 {
             switch try receiveDatagram() {
             case .datagram(let bytes):
+                // Nearly every reply of a large batch is a plain ACK alone in its datagram: read those
+                // without building messages (the typed decode was 8% of a VTEP's instructions taking
+                // 20,000 MACs); errors, notifications and anything unexpected go the typed way.
+                if matcher.consumePlainAcknowledgements(bytes) { continue }
                 let messages: [NetlinkMessage]
                 do { messages = try NetlinkMessage.decodeAll(bytes) } catch { throw NetlinkError.decode(error) }
                 pendingEvents.append(contentsOf: matcher.consume(messages))
@@ -84,6 +88,44 @@ public struct AcknowledgementMatcher: Sendable {
         self.base = base
         self.outcomes = [RequestOutcome](repeating: .unanswered, count: count)
         self.waiting = count
+    }
+
+    /// When every message of `datagram` is an NLMSG_ERROR with error 0 answering one of this chunk's
+    /// requests, records them as `consume` would and returns true; otherwise records nothing and
+    /// returns false (the caller decodes the datagram).
+    ///   nlmsghdr(16): len type flags seq pid; nlmsgerr: error(4) and the request's nlmsghdr(16)
+    public mutating func consumePlainAcknowledgements(_ datagram: [UInt8]) -> Bool {
+        let (plain, count) = datagram.withUnsafeBytes { raw -> (Bool, Int) in
+            var offset = 0
+            var count = 0
+            while offset < raw.count {
+                guard raw.count - offset >= 36 else { return (false, 0) }
+                let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
+                let type = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self).littleEndian
+                let sequence = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self).littleEndian
+                let port = raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self).littleEndian
+                let error = raw.loadUnaligned(fromByteOffset: offset + 16, as: Int32.self).littleEndian
+                guard length >= 36, length <= raw.count - offset, type == NetlinkMessageType.error.rawValue, error == 0,
+                      port == portID, sequence &- base < UInt32(outcomes.count) else { return (false, 0) }
+                offset += NetlinkAlignment.align(length)
+                count += 1
+            }
+            return (count > 0, count)
+        }
+        guard plain else { return false }
+        datagram.withUnsafeBytes { raw in
+            var offset = 0
+            for _ in 0..<count {
+                let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
+                let index = Int(raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self).littleEndian &- base)
+                if outcomes[index] == .unanswered {
+                    outcomes[index] = .ok
+                    waiting -= 1
+                }
+                offset += NetlinkAlignment.align(length)
+            }
+        }
+        return true
     }
 
     /// Records the answers among `messages` and returns the multicast notifications (sequence 0 from the

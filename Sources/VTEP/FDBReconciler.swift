@@ -124,11 +124,13 @@ public struct FDBReconciler: Sendable {
     // MARK: desired
 
     public mutating func setDesired(_ intent: FDBIntent?, at key: FDBKey) {
-        if desired[key] == intent { return }
-        desired[key] = intent
+        // One lookup for compare-and-set, and none in sets that are empty (as they are in a large install).
+        let old: FDBIntent?
+        if let intent { old = desired.updateValue(intent, forKey: key) } else { old = desired.removeValue(forKey: key) }
+        if old == intent { return }
         dirty.insert(key)
-        parked.remove(key)
-        conflictsReported.remove(key)
+        if !parked.isEmpty { parked.remove(key) }
+        if !conflictsReported.isEmpty { conflictsReported.remove(key) }
     }
 
     // MARK: actual
@@ -204,8 +206,9 @@ public struct FDBReconciler: Sendable {
     public mutating func plan() -> (operations: [FDBOperation], conflicts: [String]) {
         var ops: [FDBOperation] = []
         var conflicts: [String] = []
-        for key in dirty.sorted() {
-            guard !parked.contains(key) else { continue }
+        let checkParked = !parked.isEmpty
+        for key in FDBKey.sortedQuickly(dirty) {
+            guard !checkParked || !parked.contains(key) else { continue }
             let want = desired[key]
             let have = actual[key]
             switch (want, have) {
@@ -216,14 +219,14 @@ public struct FDBReconciler: Sendable {
                     if retainsStale { retained.insert(key) } else { ops.append(.delete(have)) }
                 }
             case (let want?, nil):
-                if forceReplace.contains(key) {
+                if !forceReplace.isEmpty, forceReplace.contains(key) {
                     ops.append(.replace(want.entry))
                 } else {
                     ops.append(want.kind == .flood ? .append(want.entry) : .add(want.entry))
                 }
             case (let want?, let have?):
                 if want.isSatisfied(by: have) {
-                    forceReplace.remove(key)
+                    if !forceReplace.isEmpty { forceReplace.remove(key) }
                 } else if isOwned(have, at: key) || isTakeover(have, at: key) || forceReplace.contains(key) {
                     ops.append(.replace(want.entry))
                 } else if !conflictsReported.contains(key) {
@@ -233,7 +236,10 @@ public struct FDBReconciler: Sendable {
             }
         }
         dirty = []
-        ops.sort { $0.phase < $1.phase }
+        // Stable by phase: four buckets in one pass (a comparison sort moved these large values around).
+        var phases: [[FDBOperation]] = [[], [], [], []]
+        for op in ops { phases[op.phase].append(op) }
+        ops = phases.flatMap { $0 }
         for op in ops { applyToModel(op) }
         return (ops, conflicts)
     }

@@ -63,6 +63,22 @@ func median(_ values: [Double]) -> Double {
 }
 
 let arguments = CommandLine.arguments.dropFirst()
+// Subcommands for the VTEP scenarios of scripts/bench (FDBWatch.swift, FDBKernel.swift); without one, the codec
+// micro-benchmark below.
+if let subcommand = arguments.first, !subcommand.isEmpty, Int(subcommand) == nil {
+    do {
+        switch subcommand {
+        case "fdb-watch": try fdbWatch(arguments.dropFirst())
+        case "fdb-kernel": try fdbKernel(arguments.dropFirst())
+        case "now": print(stamp(monotonicSeconds()))
+        default: throw BenchUsageError("unknown subcommand '\(subcommand)' (fdb-watch, fdb-kernel, now, or a round count)")
+        }
+        exit(0)
+    } catch {
+        FileHandleStderr.write("evpn-bench \(subcommand): \(error)\n")
+        exit(2)
+    }
+}
 let rounds = arguments.first.flatMap(Int.init) ?? 7
 let context = CodecContext()
 let (message, routeCount) = makeUpdate()

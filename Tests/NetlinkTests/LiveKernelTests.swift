@@ -168,6 +168,40 @@ struct LiveKernelTests {
         }
     }
 
+    /// The event socket's filter (NetlinkSocket-filter.swift): our own extern_learn adds are dropped in the
+    /// kernel; their deletion, a static bridge row and a row without the flag still arrive.
+    @Test func externallyLearnedAddsAreFilteredOut() throws {
+        guard LabNamespace.available() else { return }
+        let lab = try LabNamespace()
+        let socket = try NetlinkSocket(networkNamespace: lab.path)
+        let events = try NetlinkSocket(networkNamespace: lab.path, options: NetlinkSocketOptions(groups: [.neighbour], nonBlocking: true))
+        try events.ignoreExternallyLearnedAdds()
+        let device = try #require(try socket.link(named: "vxlan100")).index
+        let port = try #require(try socket.link(named: "veth0")).index
+        let remote = InetAddress("10.0.2.2")!
+        let ours = mac(100), staticRow = mac(101)
+        try socket.addFDB(.remoteMAC(ours, device: device, vtep: remote))  // self, extern_learn: dropped
+        try socket.replaceFDB(.bridgeRow(ours, device: device))             // master, extern_learn: dropped
+        try socket.addFDB(FDBEntry(mac: staticRow, ifindex: port, flags: [.master], state: .permanent))  // kept
+        try socket.appendFDB(.flood(device: device, vtep: remote))  // self, no extern_learn: kept
+        try socket.deleteFDB(.remoteMAC(ours, device: device, vtep: remote))  // deletion: kept
+        var seen: [String] = []
+        for _ in 0..<30 {
+            if case .events(let batch) = try events.readEvents() {
+                for event in batch {
+                    switch event {
+                    case .newFDB(let e): seen.append("add \(e.mac)\(e.isBridgeRow ? " bridge" : "")")
+                    case .deletedFDB(let e): seen.append("del \(e.mac)\(e.isBridgeRow ? " bridge" : "")")
+                    default: break
+                    }
+                }
+            }
+            if seen.count >= 3 { usleep(50_000); if case .events(let more) = try events.readEvents() { #expect(more.isEmpty, "\(more)") }; break }
+            usleep(10_000)
+        }
+        #expect(seen == ["add \(staticRow) bridge", "add \(EthernetAddress.zero)", "del \(ours)"])
+    }
+
     @Test func eventOverrunIsReported() throws {
         guard LabNamespace.available() else { return }
         let lab = try LabNamespace()
