@@ -108,6 +108,9 @@ public struct EngineConfig: Hashable, Sendable {
     public var clusterID: IPv4Address?
     /// `bgp graceful-restart stalepath-time` and `select-defer-time` (GracefulRestart.swift).
     public var gracefulRestartTimers = GracefulRestartTimers()
+    /// `[no] bgp enforce-first-as`: on (FRR's default), an external peer's routes whose AS_PATH does not
+    /// start with its AS are treated as withdrawn (UpdateErrorHandling.swift); off for route servers.
+    public var enforceFirstAS = true
 
     public init(localAS: UInt32, routerID: IPv4Address, hostname: String, peers: [PeerConfig] = [],
                 listenRanges: [ListenRange] = [], listenLimit: Int = 100, gracefulRestartTime: UInt16 = 120,

@@ -42,6 +42,8 @@ struct LocalSpeaker: Hashable {
     var routerID: IPv4Address
     var hostname: String
     var gracefulRestartTime: UInt16
+    /// `bgp enforce-first-as` (FRR's default): an external peer's AS_PATH must start with its AS.
+    var enforceFirstAS = true
     /// RFC 4724 R bit: a graceful restart is in progress.
     var restarting = false
 }

@@ -37,7 +37,8 @@ public struct Engine: Sendable {
 
     var speaker: LocalSpeaker {
         LocalSpeaker(localAS: config.localAS, routerID: config.routerID, hostname: config.hostname,
-                     gracefulRestartTime: config.gracefulRestartTime, restarting: restart.deferring)
+                     gracefulRestartTime: config.gracefulRestartTime, enforceFirstAS: config.enforceFirstAS,
+                     restarting: restart.deferring)
     }
 
     public var peerIDs: [PeerID] { peers.keys.sorted() }

@@ -235,7 +235,7 @@ struct Peer {
             case .keepalive, .notification:
                 break
             case .update(let update):
-                received(update, on: connection, localAS: speaker.localAS, &fx)
+                received(update, on: connection, localAS: speaker.localAS, enforceFirstAS: speaker.enforceFirstAS, &fx)
             case .routeRefresh(let refresh):
                 received(refresh, on: connection, &fx)
             case .open:
@@ -347,7 +347,8 @@ struct Peer {
         sessions[i].holdDeadline = fx.now + .seconds(Int(negotiated.holdTime))
     }
 
-    private mutating func received(_ update: UpdateMessage, on connection: ConnectionID, localAS: UInt32, _ fx: inout Effects) {
+    private mutating func received(_ update: UpdateMessage, on connection: ConnectionID, localAS: UInt32, enforceFirstAS: Bool,
+                                   _ fx: inout Effects) {
         if let family = update.endOfRIBFamily {
             // RFC 4724 section 2: the peer's initial table is complete.
             endOfRIBReceived.insert(family)
@@ -355,7 +356,7 @@ struct Peer {
             endOfRIBArrived(family, &fx)
         }
         // RFC 7606: count, log and carry out what the decoder found (UpdateErrorHandling.swift).
-        guard let update = screenOrReset(update, on: connection, localAS: localAS, &fx) else { return }
+        guard let update = screenOrReset(update, on: connection, localAS: localAS, enforceFirstAS: enforceFirstAS, &fx) else { return }
         // The RIB counts routes (pfxRcd) and ignores families that were not negotiated.
         let families = established?.negotiated?.families ?? []
         if update.mpReach.map({ families.contains($0.family) }) ?? false || update.mpUnreach.map({ families.contains($0.family) }) ?? false {

@@ -16,7 +16,8 @@
 // - LOCAL_PREF from an external peer is discarded (RFC 7606 section 7.5, RFC 4271 section 5.1.5).
 // - From an external peer, an AS_PATH whose first AS is not the peer's, or that holds confederation
 //   segments, is malformed (RFC 4271 section 6.3, RFC 5065 section 5.3): treat-as-withdraw
-//   (RFC 7606 section 7.2). FRR does the same (`enforce-first-as` is its default).
+//   (RFC 7606 section 7.2). FRR does the same (`enforce-first-as` is its default; `no bgp enforce-first-as`
+//   turns the first-AS half off, for route servers that do not prepend their AS).
 // - AS number 0 (RFC 7607 section 2): in AS_PATH the UPDATE is treat-as-withdraw; in AS4_PATH, AGGREGATOR or
 //   AS4_AGGREGATOR the attribute is discarded (RFC 7606 sections 7.7 and RFC 6793 section 6 for those). FRR
 //   checks the same, so passing one on would make FRR withdraw the route.
@@ -72,7 +73,7 @@ extension Peer {
     }
 
     /// Applies the checks that need the session, then counts and logs every problem of the UPDATE.
-    mutating func screen(_ update: UpdateMessage, on connection: ConnectionID, localAS: UInt32,
+    mutating func screen(_ update: UpdateMessage, on connection: ConnectionID, localAS: UInt32, enforceFirstAS: Bool = true,
                          _ fx: inout Effects) -> Screened {
         var update = update
         let negotiated = established?.negotiated
@@ -97,7 +98,7 @@ extension Peer {
             }
             if carriesRoutes, case .asPath(let path)? = update.attribute(.asPath),
                !update.problems.contains(where: { $0.attributeType == AttributeType.asPath.rawValue }),
-               let reason = Self.externalASPathProblem(path, peerAS: negotiated.peerAS) {
+               let reason = Self.externalASPathProblem(path, peerAS: negotiated.peerAS, enforceFirstAS: enforceFirstAS) {
                 update.problems.append(BGPError(.malformedASPath, .treatAsWithdraw, reason,
                                                 attributeType: AttributeType.asPath.rawValue))
             }
@@ -128,9 +129,9 @@ extension Peer {
     }
 
     /// The UPDATE to go on with, or nil when the session was reset instead.
-    mutating func screenOrReset(_ update: UpdateMessage, on connection: ConnectionID, localAS: UInt32,
+    mutating func screenOrReset(_ update: UpdateMessage, on connection: ConnectionID, localAS: UInt32, enforceFirstAS: Bool = true,
                                 _ fx: inout Effects) -> UpdateMessage? {
-        switch screen(update, on: connection, localAS: localAS, &fx) {
+        switch screen(update, on: connection, localAS: localAS, enforceFirstAS: enforceFirstAS, &fx) {
         case .proceed(let screened):
             return screened
         case .reset(let error):
@@ -164,11 +165,13 @@ extension Peer {
         }
     }
 
-    /// RFC 4271 section 6.3 (first AS) and RFC 5065 section 5.3 (no confederation segments from outside).
-    static func externalASPathProblem(_ path: ASPath, peerAS: UInt32) -> String? {
+    /// RFC 4271 section 6.3 (first AS, unless `no bgp enforce-first-as`) and RFC 5065 section 5.3 (no
+    /// confederation segments from outside).
+    static func externalASPathProblem(_ path: ASPath, peerAS: UInt32, enforceFirstAS: Bool = true) -> String? {
         if path.segments.contains(where: { $0.type == .confedSequence || $0.type == .confedSet }) {
             return "AS_PATH from an external peer holds confederation segments"
         }
+        guard enforceFirstAS else { return nil }
         guard let first = path.segments.first, first.type == .sequence, first.asns.first == peerAS else {
             return "AS_PATH from an external peer does not start with its AS \(peerAS) (\(path.description.isEmpty ? "empty" : path.description))"
         }

@@ -83,6 +83,8 @@ public struct RouterBGPConfig: Hashable, Sendable {
     public var clusterID: IPv4Address?
     public var defaultIPv4Unicast: Bool = true
     public var ebgpRequiresPolicy: Bool?
+    /// `[no] bgp enforce-first-as`; on by default, as in FRR.
+    public var enforceFirstAS: Bool = true
     public var keepalive: UInt16?
     public var holdTime: UInt16?
     public var listenLimit: Int?

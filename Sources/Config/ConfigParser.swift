@@ -299,6 +299,9 @@ struct Parser {
             case "ebgp-requires-policy":
                 try expect(words, count: 2)
                 router?.ebgpRequiresPolicy = true
+            case "enforce-first-as":
+                try expect(words, count: 2)
+                router?.enforceFirstAS = true
             case "log-neighbor-changes":
                 try expect(words, count: 2)  // evpnd always logs them
             case "graceful-restart", "graceful-restart-disable":
@@ -338,6 +341,9 @@ struct Parser {
                 case "ebgp-requires-policy":
                     try expect(words, count: 3)
                     router?.ebgpRequiresPolicy = false
+                case "enforce-first-as":
+                    try expect(words, count: 3)
+                    router?.enforceFirstAS = false
                 case "log-neighbor-changes":
                     try expect(words, count: 3)
                 case "graceful-restart", "graceful-restart-disable":

@@ -53,6 +53,7 @@ extension RouterBGPConfig {
         if let clusterID { lines.append("bgp cluster-id \(clusterID)") }
         if let ebgpRequiresPolicy { lines.append(ebgpRequiresPolicy ? "bgp ebgp-requires-policy" : "no bgp ebgp-requires-policy") }
         if !defaultIPv4Unicast { lines.append("no bgp default ipv4-unicast") }
+        if !enforceFirstAS { lines.append("no bgp enforce-first-as") }
         if let listenLimit { lines.append("bgp listen limit \(listenLimit)") }
         lines += gracefulRestart.lines
         if let keepalive, let holdTime { lines.append("timers bgp \(keepalive) \(holdTime)") }

@@ -27,6 +27,7 @@ extension EngineConfig {
                   listenLimit: config.listenLimit,
                   gracefulRestartTime: config.router.gracefulRestart.restartTime ?? GracefulRestartConfig.defaultRestartTime,
                   clusterID: config.router.clusterID)
+        enforceFirstAS = config.router.enforceFirstAS
         gracefulRestartTimers = GracefulRestartTimers(
             stalePathTime: config.router.gracefulRestart.stalePathTime ?? GracefulRestartConfig.defaultStalePathTime,
             selectDeferTime: config.router.gracefulRestart.selectDeferTime ?? GracefulRestartConfig.defaultSelectDeferTime)

@@ -244,3 +244,27 @@ struct BrokenInputTests {
         #expect(result.errors.first?.description.hasPrefix("/nonexistent/evpnd.conf:1:1: error: cannot read") == true)
     }
 }
+
+struct EnforceFirstASConfigTests {
+    static func parse(_ line: String?) throws -> BGPConfig {
+        let text = "router bgp 65000\n bgp router-id 10.0.0.1\n" + (line.map { " \($0)\n" } ?? "")
+        let result = ConfigParser.parse(text: text, file: "t.conf")
+        #expect(result.errors.isEmpty, "\(result.diagnostics)")
+        return try #require(result.config)
+    }
+
+    @Test func onByDefaultAndTurnedOffAsInFRR() throws {
+        #expect(try Self.parse(nil).router.enforceFirstAS)
+        #expect(try Self.parse("bgp enforce-first-as").router.enforceFirstAS)
+        let off = try Self.parse("no bgp enforce-first-as")
+        #expect(!off.router.enforceFirstAS)
+        #expect(off.runningConfigText.contains("\n no bgp enforce-first-as\n"))
+        #expect(!(try Self.parse(nil).runningConfigText.contains("enforce-first-as")))
+    }
+
+    @Test func extraWordsAreAnError() {
+        let result = ConfigParser.parse(text: "router bgp 65000\n bgp enforce-first-as now\n", file: "t.conf")
+        #expect(result.errors.count == 1)
+        #expect(result.errors.first.map { "\($0)".contains("t.conf:2:") } == true, "\(result.diagnostics)")
+    }
+}
