@@ -34,7 +34,7 @@ struct FuzzRegressionTests {
             if case .update(let update) = message, !update.problems.isEmpty { continue }
             let encoded = try message.encode(context: context)
             let again = try BGPMessage.decode(message: encoded, context: context)
-            #expect(again == Self.withoutSkippedRoutes(message), "\(path)")
+            #expect(again == message.withoutSkippedRouteTypes, "\(path)")
             #expect(try again.encode(context: context) == encoded)
         }
     }
@@ -53,22 +53,5 @@ struct FuzzRegressionTests {
         let decoded = try EVPNNLRICodec.decode(&again, addPath: selector & 1 != 0)
         #expect(decoded.routes == list.routes)
         #expect(decoded.skippedRouteTypes.isEmpty)
-    }
-
-    /// The unknown EVPN route types a decoder skipped are not sent on, so a round trip drops them.
-    static func withoutSkippedRoutes(_ message: BGPMessage) -> BGPMessage {
-        guard case .update(var update) = message else { return message }
-        for i in update.attributes.indices {
-            switch update.attributes[i].value {
-            case .mpReachNLRI(var reach):
-                reach.skippedRouteTypes = []
-                update.attributes[i].value = .mpReachNLRI(reach)
-            case .mpUnreachNLRI(var unreach):
-                unreach.skippedRouteTypes = []
-                update.attributes[i].value = .mpUnreachNLRI(unreach)
-            default: break
-            }
-        }
-        return .update(update)
     }
 }

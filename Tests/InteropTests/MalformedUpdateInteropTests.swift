@@ -46,27 +46,20 @@ struct MalformedUpdateInteropTests {
                  exit-address-family
                 exit
                 """)
-            try lab.startEvpnd(config: """
-                frr defaults datacenter
-                hostname evpnd-rr
-                router bgp 65001
-                 bgp router-id \(lab.addressA)
-                 no bgp default ipv4-unicast
-                 neighbor \(lab.addressB) remote-as 65001
-                 neighbor \(lab.addressB) timers connect 1
-                 neighbor \(rawAddress) remote-as 65001
-                 neighbor \(rawAddress) passive
-                 neighbor \(externalAddress) remote-as 65099
-                 neighbor \(externalAddress) passive
-                 address-family l2vpn evpn
-                  neighbor \(lab.addressB) activate
-                  neighbor \(lab.addressB) route-reflector-client
-                  neighbor \(rawAddress) activate
-                  neighbor \(rawAddress) route-reflector-client
-                  neighbor \(externalAddress) activate
-                 exit-address-family
-                exit
-                """)
+            try lab.startEvpnd(config: Configs.evpndRouter(hostname: "evpnd-rr", routerID: lab.addressA, neighborLines: [
+                "neighbor \(lab.addressB) remote-as 65001",
+                "neighbor \(lab.addressB) timers connect 1",
+                "neighbor \(rawAddress) remote-as 65001",
+                "neighbor \(rawAddress) passive",
+                "neighbor \(externalAddress) remote-as 65099",
+                "neighbor \(externalAddress) passive",
+            ], familyLines: [
+                "neighbor \(lab.addressB) activate",
+                "neighbor \(lab.addressB) route-reflector-client",
+                "neighbor \(rawAddress) activate",
+                "neighbor \(rawAddress) route-reflector-client",
+                "neighbor \(externalAddress) activate",
+            ]))
             try #require(waitUntil(30) { lab.evpndPeer(lab.addressB)?.state == "Established" },
                          "FRR: \(String(describing: lab.evpndPeer(lab.addressB)))")
 

@@ -244,24 +244,7 @@ final class ReflectorLab: @unchecked Sendable {
     // MARK: GoBGP
 
     func startGoBGP(role: String, address: String, reflector: String) throws {
-        let config = """
-        [global.config]
-          as = 65000
-          router-id = "\(address)"
-          port = -1
-        [[neighbors]]
-          [neighbors.config]
-            neighbor-address = "\(reflector)"
-            peer-as = 65000
-          [neighbors.timers.config]
-            connect-retry = 1
-            hold-time = 9
-            keepalive-interval = 3
-          [[neighbors.afi-safis]]
-            [neighbors.afi-safis.config]
-              afi-safi-name = "l2vpn-evpn"
-        """
-        let path = try write("gobgp.toml", config)
+        let path = try write("gobgp.toml", Configs.gobgp(asn: 65000, routerID: address, neighbor: reflector, peerAS: 65000))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
         process.arguments = ["netns", "exec", ns(role), Tools.find("gobgpd") ?? "gobgpd", "-f", path,

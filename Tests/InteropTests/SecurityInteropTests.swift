@@ -23,6 +23,17 @@ struct SecurityInteropTests {
                     + lines.map { "neighbor \(neighbor) \($0)" }, activate: activate ?? neighbor)
     }
 
+    /// evpnd waits for B (AS 65002) to dial, and takes at most `maximumPrefix` routes from it.
+    static func passiveEvpnd(_ lab: Lab, maximumPrefix: String) -> String {
+        Configs.evpndRouter(routerID: lab.addressA, neighborLines: [
+            "neighbor \(lab.addressB) remote-as 65002",
+            "neighbor \(lab.addressB) passive",
+        ], familyLines: [
+            "neighbor \(lab.addressB) activate",
+            "neighbor \(lab.addressB) maximum-prefix \(maximumPrefix)",
+        ])
+    }
+
     /// Neither side reaches Established during `seconds`.
     static func neverEstablished(_ lab: Lab, evpndPeer: String, frrPeer: String?, seconds: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -39,6 +50,18 @@ struct SecurityInteropTests {
         guard let pid = lab.evpnd?.processIdentifier else { throw LabError("evpnd is not running") }
         kill(pid, SIGHUP)
         Thread.sleep(forTimeInterval: 0.5)
+    }
+
+    /// Reloads evpnd with `config`, then expects Established with FRR on both sides (`evpndPeer` is FRR's address
+    /// as evpnd sees it); a failure says `label`, evpnd's view of the peer and the end of its log.
+    static func expectEstablishedAfterReload(_ lab: Lab, config: String, evpndPeer: String, label: String,
+                                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try reloadEvpnd(lab, config: config)
+        #expect(waitUntil(20) { lab.evpndPeer(evpndPeer)?.state == "Established" },
+                "\(label)\(String(describing: lab.evpndPeer(evpndPeer)))\n\(lab.evpndLogText.suffix(2000))",
+                sourceLocation: sourceLocation)
+        #expect(waitUntil(10) { lab.frrPeer(lab.addressA)?["state"] as? String == "Established" },
+                sourceLocation: sourceLocation)
     }
 
     /// Wrong password, then none, then the right one (each applied by a reload): Established only with the right
@@ -59,10 +82,7 @@ struct SecurityInteropTests {
             let drops = try run(["ip", "netns", "exec", lab.nsA, "nstat", "-az", "TcpExtTCPMD5Unexpected", "TcpExtTCPMD5Failure",
                                  "TcpExtTCPMD5NotFound"], check: false).output
             print("MD5 drops seen by evpnd's kernel:\n\(drops)")
-            try Self.reloadEvpnd(lab, config: evpnd("s3cret-41"))
-            #expect(waitUntil(20) { lab.evpndPeer(lab.addressB)?.state == "Established" },
-                    "right password: \(String(describing: lab.evpndPeer(lab.addressB)))\n\(lab.evpndLogText.suffix(2000))")
-            #expect(waitUntil(10) { lab.frrPeer(lab.addressA)?["state"] as? String == "Established" })
+            try Self.expectEstablishedAfterReload(lab, config: evpnd("s3cret-41"), evpndPeer: lab.addressB, label: "right password: ")
         }
     }
 
@@ -72,29 +92,17 @@ struct SecurityInteropTests {
         guard Tools.ready("TCP MD5 on a listen range", needs: Self.frrTools) else { return }
         try withLab(subnet: 42) { lab in
             func evpnd(_ password: String) -> String {
-                """
-                frr defaults datacenter
-                hostname evpnd-test
-                router bgp 65001
-                 bgp router-id \(lab.addressA)
-                 no bgp default ipv4-unicast
-                 neighbor LEAVES peer-group
-                 neighbor LEAVES remote-as external
-                 neighbor LEAVES password \(password)
-                 bgp listen range 10.213.42.0/24 peer-group LEAVES
-                 address-family l2vpn evpn
-                  neighbor LEAVES activate
-                 exit-address-family
-                exit
-                """
+                Configs.evpndRouter(routerID: lab.addressA, neighborLines: [
+                    "neighbor LEAVES peer-group",
+                    "neighbor LEAVES remote-as external",
+                    "neighbor LEAVES password \(password)",
+                    "bgp listen range 10.213.42.0/24 peer-group LEAVES",
+                ], familyLines: ["neighbor LEAVES activate"])
             }
             try lab.startEvpnd(config: evpnd("other"))
             try lab.startFRR(config: Self.frrConfig(lab, routerID: lab.addressB, neighbor: lab.addressA, lines: ["password range-42"]))
             #expect(Self.neverEstablished(lab, evpndPeer: lab.addressB, frrPeer: lab.addressA, seconds: 12))
-            try Self.reloadEvpnd(lab, config: evpnd("range-42"))
-            #expect(waitUntil(20) { lab.evpndPeer(lab.addressB)?.state == "Established" },
-                    "\(String(describing: lab.evpndPeer(lab.addressB)))\n\(lab.evpndLogText.suffix(2000))")
-            #expect(waitUntil(10) { lab.frrPeer(lab.addressA)?["state"] as? String == "Established" })
+            try Self.expectEstablishedAfterReload(lab, config: evpnd("range-42"), evpndPeer: lab.addressB, label: "")
         }
     }
 
@@ -134,10 +142,7 @@ struct SecurityInteropTests {
             try lab.startEvpnd(config: evpnd(hops: 1))
             #expect(Self.neverEstablished(lab, evpndPeer: frrAddress, frrPeer: lab.addressA, seconds: 12),
                     "one hop too far: \(String(describing: lab.evpndPeer(frrAddress)))")
-            try Self.reloadEvpnd(lab, config: evpnd(hops: 2))
-            #expect(waitUntil(20) { lab.evpndPeer(frrAddress)?.state == "Established" },
-                    "within range: \(String(describing: lab.evpndPeer(frrAddress)))\n\(lab.evpndLogText.suffix(2000))")
-            #expect(waitUntil(10) { lab.frrPeer(lab.addressA)?["state"] as? String == "Established" })
+            try Self.expectEstablishedAfterReload(lab, config: evpnd(hops: 2), evpndPeer: frrAddress, label: "within range: ")
         }
     }
 
@@ -146,37 +151,8 @@ struct SecurityInteropTests {
     @Test func maximumPrefixWithGoBGP() throws {
         guard Tools.ready("maximum-prefix with GoBGP", needs: ["gobgpd", "gobgp"]) else { return }
         try withLab(subnet: 44) { lab in
-            try lab.startEvpnd(config: """
-                frr defaults datacenter
-                hostname evpnd-test
-                router bgp 65001
-                 bgp router-id \(lab.addressA)
-                 no bgp default ipv4-unicast
-                 neighbor \(lab.addressB) remote-as 65002
-                 neighbor \(lab.addressB) passive
-                 address-family l2vpn evpn
-                  neighbor \(lab.addressB) activate
-                  neighbor \(lab.addressB) maximum-prefix 2 restart 1
-                 exit-address-family
-                exit
-                """)
-            try lab.startGoBGP(config: """
-                [global.config]
-                  as = 65002
-                  router-id = "\(lab.addressB)"
-                  port = -1
-                [[neighbors]]
-                  [neighbors.config]
-                    neighbor-address = "\(lab.addressA)"
-                    peer-as = 65001
-                  [neighbors.timers.config]
-                    connect-retry = 1
-                    hold-time = 9
-                    keepalive-interval = 3
-                  [[neighbors.afi-safis]]
-                    [neighbors.afi-safis.config]
-                      afi-safi-name = "l2vpn-evpn"
-                """)
+            try lab.startEvpnd(config: Self.passiveEvpnd(lab, maximumPrefix: "2 restart 1"))
+            try lab.startGoBGP(config: Configs.gobgp(asn: 65002, routerID: lab.addressB, neighbor: lab.addressA, peerAS: 65001))
             func route(_ n: Int) -> [String] {
                 ["global", "rib", "-a", "evpn", "add", "macadv", "aa:bb:cc:00:44:0\(n)", "10.44.0.\(n)", "etag", "0", "label", "100",
                  "rd", "\(lab.addressB):1", "rt", "65002:100", "encap", "vxlan", "nexthop", lab.addressB]
@@ -218,20 +194,7 @@ struct SecurityInteropTests {
         // The injector keeps writing after evpnd cuts it: a write error, not a SIGPIPE that ends the test process.
         signal(SIGPIPE, SIG_IGN)
         try withLab(subnet: 45) { lab in
-            try lab.startEvpnd(config: """
-                frr defaults datacenter
-                hostname evpnd-test
-                router bgp 65001
-                 bgp router-id \(lab.addressA)
-                 no bgp default ipv4-unicast
-                 neighbor \(lab.addressB) remote-as 65002
-                 neighbor \(lab.addressB) passive
-                 address-family l2vpn evpn
-                  neighbor \(lab.addressB) activate
-                  neighbor \(lab.addressB) maximum-prefix 150000
-                 exit-address-family
-                exit
-                """)
+            try lab.startEvpnd(config: Self.passiveEvpnd(lab, maximumPrefix: "150000"))
             let injector = try RawInjector(namespace: lab.nsB, source: lab.addressB, to: lab.addressA, asn: 65002,
                                            routerID: IPv4Address(10, 213, 45, 2))
             defer { injector.close() }
@@ -285,21 +248,12 @@ extension SecurityInteropTests {
             let second = "10.213.46.3"
             let vethB = String("vb\(lab.suffix)".prefix(15))
             try run(["ip", "-n", lab.nsB, "addr", "add", "\(second)/24", "dev", vethB])
-            try lab.startEvpnd(config: """
-                frr defaults datacenter
-                hostname evpnd-test
-                router bgp 65001
-                 bgp router-id \(lab.addressA)
-                 no bgp default ipv4-unicast
-                 neighbor LEAVES peer-group
-                 neighbor LEAVES remote-as external
-                 bgp listen range 10.213.46.0/24 peer-group LEAVES
-                 bgp listen limit 1
-                 address-family l2vpn evpn
-                  neighbor LEAVES activate
-                 exit-address-family
-                exit
-                """)
+            try lab.startEvpnd(config: Configs.evpndRouter(routerID: lab.addressA, neighborLines: [
+                "neighbor LEAVES peer-group",
+                "neighbor LEAVES remote-as external",
+                "bgp listen range 10.213.46.0/24 peer-group LEAVES",
+                "bgp listen limit 1",
+            ], familyLines: ["neighbor LEAVES activate"]))
             let first = try RawInjector(namespace: lab.nsB, source: lab.addressB, to: lab.addressA, asn: 65002,
                                         routerID: IPv4Address(10, 213, 46, 2))
             defer { first.close() }

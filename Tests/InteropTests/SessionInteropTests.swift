@@ -180,11 +180,7 @@ struct FRRInteropTests {
     @Test func soakTwoHundredFlaps() throws {
         guard Tools.ready("soak 200 flaps", needs: Self.frrTools) else { return }
         try withLab(subnet: 5) { lab in
-            try lab.startFRR(config: Configs.frr(name: lab.frrName, routerID: lab.addressB, neighborLines: [
-                "neighbor \(lab.addressA) remote-as 65001",
-                "neighbor \(lab.addressA) passive",
-                "neighbor \(lab.addressA) timers 3 9",
-            ], activate: lab.addressA))
+            try lab.startPassiveFRR()
             try lab.startEvpnd(config: Configs.evpnd(routerID: lab.addressA, neighbor: lab.addressB))
             #expect(waitUntil(20) { lab.evpndPeer(lab.addressB)?.state == "Established" })
 
@@ -229,22 +225,8 @@ struct GoBGPInteropTests {
     @Test func evpndPeersWithGoBGP() throws {
         guard Tools.ready("evpnd and GoBGP", needs: ["gobgpd", "gobgp"]) else { return }
         try withLab(subnet: 6) { lab in
-            try lab.startGoBGP(config: """
-                [global.config]
-                  as = 65002
-                  router-id = "\(lab.addressB)"
-                [[neighbors]]
-                  [neighbors.config]
-                    neighbor-address = "\(lab.addressA)"
-                    peer-as = 65001
-                  [neighbors.timers.config]
-                    connect-retry = 1
-                    hold-time = 9
-                    keepalive-interval = 3
-                  [[neighbors.afi-safis]]
-                    [neighbors.afi-safis.config]
-                      afi-safi-name = "l2vpn-evpn"
-                """)
+            try lab.startGoBGP(config: Configs.gobgp(asn: 65002, routerID: lab.addressB, neighbor: lab.addressA, peerAS: 65001,
+                                                     listens: true))
             try lab.startEvpnd(config: Configs.evpnd(routerID: lab.addressA, neighbor: lab.addressB))
             #expect(waitUntil(30) { lab.evpndPeer(lab.addressB)?.state == "Established" }, "evpnd: \(String(describing: lab.evpndPeer(lab.addressB)))")
             var table = ""

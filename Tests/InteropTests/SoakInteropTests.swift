@@ -48,11 +48,7 @@ struct RestartSoakInteropTests {
     @Test func daemonRestartSoak() throws {
         guard Tools.ready("restart soak", needs: FRRInteropTests.frrTools) else { return }
         try withLab(subnet: 8) { lab in
-            try lab.startFRR(config: Configs.frr(name: lab.frrName, routerID: lab.addressB, neighborLines: [
-                "neighbor \(lab.addressA) remote-as 65001",
-                "neighbor \(lab.addressA) passive",
-                "neighbor \(lab.addressA) timers 3 9",
-            ], activate: lab.addressA))
+            try lab.startPassiveFRR()
             let config = Configs.evpnd(routerID: lab.addressA, neighbor: lab.addressB)
             let restarts = Soak.count("EVPND_SOAK_RESTARTS", default: 10)
 

@@ -21,8 +21,9 @@ rr_topology() {
     bench_veth "$NS_R" r0 "$RR_ADDR/24" "$NS_C" c0 "$INJECTOR_ADDR/24" "${extra[@]}"
 }
 
-rr_config_evpnd() {
-    local file=$BENCH_TMP/evpnd.conf a
+# rr_config_frr_syntax FILE: the reflector's configuration in FRR's syntax, which evpnd reads too; prints FILE.
+rr_config_frr_syntax() {
+    local file=$1 a
     {
         echo "frr defaults datacenter"
         echo "hostname bench-rr"
@@ -43,27 +44,9 @@ rr_config_evpnd() {
     echo "$file"
 }
 
-rr_config_frr() {
-    local file=$BENCH_TMP/frr.conf a
-    {
-        echo "frr defaults datacenter"
-        echo "hostname bench-rr"
-        echo "router bgp 65000"
-        echo " bgp router-id $RR_ADDR"
-        echo " bgp cluster-id $RR_ADDR"
-        echo " no bgp default ipv4-unicast"
-        echo " neighbor CLIENTS peer-group"
-        echo " neighbor CLIENTS remote-as 65000"
-        echo " neighbor CLIENTS passive"
-        for a in "${CLIENT_ADDRS[@]}"; do echo " neighbor $a peer-group CLIENTS"; done
-        echo " address-family l2vpn evpn"
-        echo "  neighbor CLIENTS activate"
-        echo "  neighbor CLIENTS route-reflector-client"
-        echo " exit-address-family"
-        echo "exit"
-    } >"$file"
-    echo "$file"
-}
+rr_config_evpnd() { rr_config_frr_syntax "$BENCH_TMP/evpnd.conf"; }
+
+rr_config_frr() { rr_config_frr_syntax "$BENCH_TMP/frr.conf"; }
 
 rr_config_gobgp() {
     local file=$BENCH_TMP/gobgp.toml a
