@@ -83,6 +83,25 @@ extension NetlinkRequest {
     }
 }
 
+extension NetlinkRequest {
+    /// One request of a batch: an operation alone, or a pair of them as one NTF_SELF|NTF_MASTER request
+    /// (FDBCombining): the device row's request with the bridge row's NTF_MASTER added, which is what
+    /// `bridge fdb add MAC dev vxlanN dst VTEP self master extern_learn` sends.
+    init(_ request: FDBBatchRequest, of operations: [FDBOperation]) {
+        switch request {
+        case .single(let i):
+            self.init(operations[i])
+        case .combined(let d, let b):
+            var entry = FDBEntry(request: operations[d].entry)
+            entry.flags.formUnion(FDBEntry(request: operations[b].entry).flags)
+            switch operations[d] {
+            case .delete: self = .deleteFDB(entry)
+            default: self = .addFDB(entry)
+            }
+        }
+    }
+}
+
 extension FDBOperationResult {
     init(_ outcome: RequestOutcome) {
         switch outcome {

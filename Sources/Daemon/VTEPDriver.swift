@@ -183,7 +183,7 @@ extension Runtime {
             case .fdb(let operations):
                 // The kernel's time on the writer's thread, the engine's on this one: the two cores
                 // overlap (the reconciler has already applied the operations to its model).
-                driver.writer.perform(operations.map(NetlinkRequest.init)) { [weak self] outcome in
+                driver.writer.perform(operations) { [weak self] outcome in
                     guard let self else { return }
                     self.queue.async { self.finishFDBBatch(operations, outcome) }
                 }
@@ -216,13 +216,13 @@ extension Runtime {
     }
 
     /// The writer's answer to one batch, back on the engine queue.
-    private func finishFDBBatch(_ operations: [FDBOperation], _ outcome: Result<[RequestOutcome], NetlinkError>) {
+    private func finishFDBBatch(_ operations: [FDBOperation], _ outcome: Result<[FDBOperationResult], NetlinkError>) {
         assertOnQueue()
         guard let driver = vtep else { return }
         let results: [FDBOperationResult]
         switch outcome {
-        case .success(let outcomes):
-            results = outcomes.map(FDBOperationResult.init)
+        case .success(let answers):
+            results = answers
         case .failure(let error):
             logger.error("VTEP: FDB batch of \(operations.count) failed: \(error)")
             results = Array(repeating: .unanswered, count: operations.count)
@@ -262,13 +262,28 @@ final class FDBWriter: @unchecked Sendable {
 
     init(socket: NetlinkSocket) { self.socket = socket }
 
-    func perform(_ requests: [NetlinkRequest], then completion: @escaping @Sendable (Result<[RequestOutcome], NetlinkError>) -> Void) {
+    func perform(_ operations: [FDBOperation], then completion: @escaping @Sendable (Result<[FDBOperationResult], NetlinkError>) -> Void) {
         queue.async {
             do throws(NetlinkError) {
-                completion(.success(try self.socket.perform(requests)))
+                completion(.success(try self.write(operations)))
             } catch {
                 completion(.failure(error))
             }
         }
+    }
+
+    /// One answer per operation. The device and bridge rows of a MAC go as one request where they can
+    /// (FDBCombining); when such a request is refused, both go again as the two separate requests, in
+    /// a second batch, and those answers are the rows' answers (the first one says nothing per row).
+    func write(_ operations: [FDBOperation]) throws(NetlinkError) -> [FDBOperationResult] {
+        let requests = FDBCombining.requests(for: operations)
+        let answers = try socket.perform(requests.map { NetlinkRequest($0, of: operations) })
+        var (results, retry) = FDBCombining.spread(answers.map(FDBOperationResult.init), of: requests,
+                                                   operationCount: operations.count)
+        if !retry.isEmpty {
+            let again = try socket.perform(retry.map { NetlinkRequest(operations[$0]) })
+            for (i, answer) in zip(retry, again) { results[i] = FDBOperationResult(answer) }
+        }
+        return results
     }
 }

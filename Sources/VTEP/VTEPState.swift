@@ -234,12 +234,8 @@ public struct VTEPState: Sendable {
         var outputs: [VTEPOutput] = []
         if !withdrawn.isEmpty { outputs.append(.engine(.withdrawLocal(withdrawn))) }
         if !originated.isEmpty { outputs.append(.engine(.originate(originated))) }
-        var start = 0
-        while start < fx.operations.count {
-            let end = min(start + config.maxBatch, fx.operations.count)
-            outputs.append(.fdb(Array(fx.operations[start..<end])))
-            start = end
-        }
+        // Each MAC's two rows side by side in one batch: the writer sends them as one request.
+        for batch in FDBCombining.batches(fx.operations, maxBatch: config.maxBatch) { outputs.append(.fdb(batch)) }
         counters.fdbOperations += fx.operations.count
         outputs += fx.outputs
         if let after = nextRecovery(fx.now) { outputs.append(.armTimer(after: after)) }

@@ -232,9 +232,12 @@ import VTEP
         rig.batches = []
         rig.send(.locRIBChanged(paths))
         #expect(rig.batches.map(\.count) == [10, 10, 10, 10, 10])
-        // Every device row before every bridge row.
-        let kinds = rig.operations.map(\.entry.isBridgeRow)
-        #expect(kinds == Array(repeating: false, count: 25) + Array(repeating: true, count: 25))
+        // Each MAC's device row right before its bridge row, in the same batch (one combined request).
+        for batch in rig.batches {
+            let kinds = batch.map(\.entry.isBridgeRow)
+            #expect(kinds == Array(repeating: [false, true], count: batch.count / 2).flatMap { $0 })
+            for pair in stride(from: 0, to: batch.count, by: 2) { #expect(batch[pair].entry.mac == batch[pair + 1].entry.mac) }
+        }
         #expect(rig.remoteRows().count == 25)
     }
 
