@@ -186,7 +186,8 @@ bv_cpu_s() {
     local p ticks=0 v hz; hz=$(getconf CLK_TCK)
     for p in "$@"; do
         # Fields 14 and 15 of /proc/PID/stat (after the parenthesized name, which may hold spaces).
-        v=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+        # (A daemon that died has no stat file: it counts 0, and the runner goes on.)
+        v=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}' || true)
         ticks=$((ticks + ${v:-0}))
     done
     awk -v t="$ticks" -v hz="$hz" 'BEGIN {printf "%.2f", t / hz}'
