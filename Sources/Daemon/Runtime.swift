@@ -326,7 +326,8 @@ public final class Runtime: @unchecked Sendable {
         }
     }
 
-    private func log(_ event: BGPCore.LogEvent) {
+    /// One log line for an engine or VTEP event, with the peer as metadata when there is one.
+    func log(_ event: BGPCore.LogEvent) {
         let level: Logger.Level
         switch event.level {
         case .debug: level = .debug

@@ -188,15 +188,7 @@ extension Runtime {
                     self.queue.async { self.finishFDBBatch(operations, outcome) }
                 }
             case .log(let event):
-                let level: Logger.Level
-                switch event.level {
-                case .debug: level = .debug
-                case .info: level = .info
-                case .notice: level = .notice
-                case .warning: level = .warning
-                case .error: level = .error
-                }
-                logger.log(level: level, "\(event.message)")
+                log(event)
             case .armTimer(let after):
                 driver.timer?.cancel()
                 let timer = DispatchSource.makeTimerSource(queue: queue)

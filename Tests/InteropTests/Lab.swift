@@ -296,18 +296,7 @@ final class Lab: @unchecked Sendable {
     // MARK: GoBGP
 
     func startGoBGP(config: String) throws {
-        let path = try write("gobgp.toml", config)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", nsB, Tools.find("gobgpd") ?? "gobgpd", "-f", path,
-                             "--api-hosts", "127.0.0.1:50051", "-l", "warn"]
-        _ = FileManager.default.createFile(atPath: "\(dir)/gobgpd.log", contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/gobgpd.log"))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        processes.append(process)
+        processes.append(try startGoBGPDaemon(namespace: nsB, configPath: try write("gobgp.toml", config), logDirectory: dir))
     }
 
     func gobgp(_ arguments: [String]) throws -> String {
@@ -328,6 +317,21 @@ func withLab(subnet: Int, _ body: (Lab) throws -> Void) throws {
 }
 
 /// Writes a file of a lab's work folder, readable by FRR's daemons (they read their config as user frr).
+/// gobgpd in a namespace, with its API on the namespace's loopback and its log in `logDirectory/gobgpd.log`.
+func startGoBGPDaemon(namespace: String, configPath: String, logDirectory: String) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
+    process.arguments = ["netns", "exec", namespace, Tools.find("gobgpd") ?? "gobgpd", "-f", configPath,
+                         "--api-hosts", "127.0.0.1:50051", "-l", "warn"]
+    _ = FileManager.default.createFile(atPath: "\(logDirectory)/gobgpd.log", contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(logDirectory)/gobgpd.log"))
+    process.standardOutput = handle
+    process.standardError = handle
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
 func writeLabFile(_ path: String, _ text: String) throws -> String {
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)

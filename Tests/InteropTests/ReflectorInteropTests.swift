@@ -245,17 +245,7 @@ final class ReflectorLab: @unchecked Sendable {
 
     func startGoBGP(role: String, address: String, reflector: String) throws {
         let path = try write("gobgp.toml", Configs.gobgp(asn: 65000, routerID: address, neighbor: reflector, peerAS: 65000))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", ns(role), Tools.find("gobgpd") ?? "gobgpd", "-f", path,
-                             "--api-hosts", "127.0.0.1:50051", "-l", "warn"]
-        _ = FileManager.default.createFile(atPath: "\(dir)/gobgpd.log", contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/gobgpd.log"))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        processes.append(process)
+        processes.append(try startGoBGPDaemon(namespace: ns(role), configPath: path, logDirectory: dir))
     }
 
     func gobgp(_ role: String, _ arguments: [String]) throws -> String {
