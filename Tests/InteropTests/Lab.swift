@@ -233,14 +233,10 @@ final class Lab: @unchecked Sendable {
 
     func evpndPeer(_ address: String) -> BGPSummary.Peer? { (try? evpndSummary())?.peers[address] }
 
-    /// Open descriptors and resident memory (kB) of evpnd, from /proc.
+    /// Descriptors evpnd keeps and its resident memory (kB), from /proc (`ProcessResources`).
     func evpndResources() throws -> (fds: Int, rssKB: Int) {
         guard let pid = evpnd?.processIdentifier else { throw LabError("evpnd is not running") }
-        let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? -1
-        return (fds, kb)
+        return try ProcessResources.read(pid)
     }
 
     // MARK: FRR

@@ -19,14 +19,8 @@ enum Soak {
         return n
     }
 
-    /// Open descriptors and resident memory (kB) of a process, from /proc.
-    static func resources(_ pid: Int32) -> (fds: Int, rssKB: Int)? {
-        guard let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count,
-              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? -1
-        return (fds, kb)
-    }
+    /// Descriptors a process keeps and its resident memory (kB), from /proc (`ProcessResources`).
+    static func resources(_ pid: Int32) -> (fds: Int, rssKB: Int)? { try? ProcessResources.read(pid) }
 
     /// Pids of live processes whose command line mentions `text` (an evpnd left behind would).
     static func processes(mentioning text: String) -> [Int32] {
