@@ -84,7 +84,7 @@ extension Engine {
 
     /// The best path of one route, if there is one.
     public func bestPath(_ key: EVPNRouteKey) -> RouteReportEntry.PathReport? {
-        rib.entry(for: key)?.paths.first { $0.best }
+        rib.bestPathReport(for: key)
     }
 
     /// Routes dropped on receipt as loops (our cluster id in CLUSTER_LIST, our router id as

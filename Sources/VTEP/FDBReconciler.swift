@@ -211,41 +211,50 @@ public struct FDBReconciler: Sendable {
             guard !checkParked || !parked.contains(key) else { continue }
             let want = desired[key]
             let have = actual[key]
+            let op: FDBOperation
             switch (want, have) {
             case (nil, nil):
-                break
+                continue
             case (nil, let have?):
-                if isOwned(have, at: key) {
-                    if retainsStale { retained.insert(key) } else { ops.append(.delete(have)) }
+                guard isOwned(have, at: key) else { continue }
+                if retainsStale {
+                    retained.insert(key)
+                    continue
                 }
+                op = .delete(have)
             case (let want?, nil):
                 if !forceReplace.isEmpty, forceReplace.contains(key) {
-                    ops.append(.replace(want.entry))
+                    op = .replace(want.entry)
                 } else {
-                    ops.append(want.kind == .flood ? .append(want.entry) : .add(want.entry))
+                    op = want.kind == .flood ? .append(want.entry) : .add(want.entry)
                 }
             case (let want?, let have?):
                 if want.isSatisfied(by: have) {
                     if !forceReplace.isEmpty { forceReplace.remove(key) }
+                    continue
                 } else if isOwned(have, at: key) || isTakeover(have, at: key) || forceReplace.contains(key) {
-                    ops.append(.replace(want.entry))
-                } else if !conflictsReported.contains(key) {
-                    conflictsReported.insert(key)
-                    conflicts.append("\(key): \(have) is not evpnd's; \(want) not installed")
+                    op = .replace(want.entry)
+                } else {
+                    if !conflictsReported.contains(key) {
+                        conflictsReported.insert(key)
+                        conflicts.append("\(key): \(have) is not evpnd's; \(want) not installed")
+                    }
+                    continue
                 }
             }
+            ops.append(op)
+            applyToModel(op, at: key, replacing: have)
         }
         dirty = []
         // Stable by phase: four buckets in one pass (a comparison sort moved these large values around).
         var phases: [[FDBOperation]] = [[], [], [], []]
         for op in ops { phases[op.phase].append(op) }
-        ops = phases.flatMap { $0 }
-        for op in ops { applyToModel(op) }
-        return (ops, conflicts)
+        return (phases.flatMap { $0 }, conflicts)
     }
 
-    private mutating func applyToModel(_ op: FDBOperation) {
-        let k = key(of: op.entry)
+    /// The model as if `op`, issued for `key` where the model held `old`, was done. Each key gets at most
+    /// one operation a round, so applying them in planning order or in phase order is the same.
+    private mutating func applyToModel(_ op: FDBOperation, at key: FDBKey, replacing old: KernelFDBEntry?) {
         switch op {
         case .add(let e), .replace(let e), .append(let e):
             var stored = e
@@ -253,11 +262,14 @@ public struct FDBReconciler: Sendable {
                 // Kernels report bridge rows without NTF_MASTER, with NDA_MASTER: store them so.
                 stored.flags.remove(.master)
             }
-            actual[k] = stored
+            actual[key] = stored
         case .delete:
-            actual[k] = nil
+            actual[key] = nil
         }
-        if isBridgeTable(k) { changedBridgeRows.insert(k) }
+        // Local learning looks again only where the bridge row was not evpnd's (a learned row taken
+        // over): evpnd's own rows are `extern_learn`, never a local MAC, before and after. Handing it the
+        // 100,000 rows of a large install was a second round of lookups for nothing.
+        if let old, !old.isExternallyLearned, isBridgeTable(key) { changedBridgeRows.insert(key) }
     }
 
     // MARK: acknowledgements

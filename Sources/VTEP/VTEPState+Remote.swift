@@ -12,18 +12,29 @@ import BGPWire
 extension VTEPState {
     mutating func importRemote(_ keys: [EVPNRouteKey], bestPath: (EVPNRouteKey) -> RouteReportEntry.PathReport?,
                                _ fx: inout VTEPEffects) {
+        // Per key: one lookup in `remoteRoutes`, and no closure over `self` (`flatMap(parse)` or a
+        // `filter` calling `accepts` copied the whole VTEP state for every route; profile of
+        // scripts/bench.d/vtep).
         for key in keys {
-            let new = bestPath(key).flatMap(parse)
-            let old = remoteRoutes[key]
+            var new: RemoteRoute?
+            if let path = bestPath(key) { new = parse(path) }
+            let old: RemoteRoute?
+            if var route = new {
+                for vni in vnis.values where accepts(vni, route) { route.imports.append(vni.vni) }
+                route.imports.sort()
+                new = route
+                old = remoteRoutes.updateValue(route, forKey: key)
+            } else {
+                old = remoteRoutes.removeValue(forKey: key)
+            }
+            // Same kind and targets: the same imports and nothing to do (the stored value is equal).
             if old?.kind == new?.kind && old?.routeTargets == new?.routeTargets { continue }
             if let old {
                 for vni in old.imports { detach(old, key: key, from: vni, &fx) }
-                remoteRoutes[key] = nil
             }
-            guard var route = new else { continue }
-            route.imports = vnis.values.filter { accepts($0, route) }.map(\.vni).sorted()
-            remoteRoutes[key] = route
-            for vni in route.imports { attach(route, key: key, to: vni, &fx) }
+            if let new {
+                for vni in new.imports { attach(new, key: key, to: vni, &fx) }
+            }
         }
     }
 

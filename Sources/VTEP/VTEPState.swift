@@ -259,7 +259,9 @@ public struct VTEPState: Sendable {
         while !pending.isEmpty && rounds < 64 {
             rounds += 1
             let next = pending.removeFirst()
-            let outputs = handle(next, now: now, bestPath: { engine.bestPath($0) })
+            // A read-only view for the round, gone before the engine is changed below (so no
+            // copy-on-write): reading through the inout `engine` copied the Engine for every route.
+            let outputs = { (reader: Engine) in handle(next, now: now, bestPath: { reader.bestPath($0) }) }(engine)
             for output in outputs {
                 if case .engine(let engineInput) = output {
                     engineOutputs += engine.handle(engineInput, now: now)
