@@ -66,7 +66,7 @@ public struct FDBKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// `keys.sorted()`, comparing two precomputed words per key (table, then MAC and VLAN) and the
     /// full `<` only on a tie: the reconciler sorts every round's dirty keys, thousands of them
     /// during a large install.
-    public static func sortedQuickly(_ keys: Set<FDBKey>) -> [FDBKey] {
+    public static func sortedQuickly<Keys: Collection<FDBKey>>(_ keys: Keys) -> [FDBKey] {
         var tagged = keys.map { (rank: UInt64(bitPattern: $0.tableRank) ^ (1 << 63), word: $0.mac.rawValue << 16 | UInt64($0.vlan ?? 0), key: $0) }
         tagged.sort { a, b in
             if a.rank != b.rank { return a.rank < b.rank }

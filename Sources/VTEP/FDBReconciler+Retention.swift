@@ -9,13 +9,13 @@ import BGPCore
 
 extension FDBReconciler {
     /// Stale rows held back from deletion that nobody wants yet (a row whose route came back is not one).
-    public var retainedCount: Int { retained.filter { desired[$0] == nil && actual[$0] != nil }.count }
+    public var retainedCount: Int { retained.filter { desiredIntent(at: $0) == nil && actualEntry(at: $0) != nil }.count }
 
     public mutating func setRetainsStale(_ on: Bool) {
         guard on != retainsStale else { return }
         retainsStale = on
         if !on {
-            dirty.formUnion(retained)
+            for key in retained { markDirty(key) }
             retained = []
         }
     }

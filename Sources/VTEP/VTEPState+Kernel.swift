@@ -99,7 +99,8 @@ extension VTEPState {
         guard case .bridge(let bridge) = key.table, let vniNumber = bridgeVNI[bridge], vnis[vniNumber] != nil,
               key.mac != .zero else { return }
         let now = fx.now
-        let local = fdb.actual[key].flatMap(localMAC)
+        var local: LocalMAC?
+        if let entry = fdb.actualEntry(at: key) { local = localMAC(entry) }
         let macKey = MACKey(vni: vniNumber, mac: key.mac)
         var record = macs[macKey] ?? MACRecord()
         guard record.local != local else { return }

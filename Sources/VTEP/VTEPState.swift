@@ -211,7 +211,7 @@ public struct VTEPState: Sendable {
         } while (!fdb.changedBridgeRows.isEmpty || !dirtyMACs.isEmpty) && rounds < 16
         // Devices of VNIs that went are evpnd's only until their rows were deleted above.
         fdb.setManaged(vnis.values.map { ManagedDevice(device: $0.port.vxlanIndex, bridge: $0.port.bridgeIndex) })
-        if !fdb.dirty.isEmpty {
+        if fdb.hasChanges {
             let (operations, _) = fdb.plan()
             fx.operations += operations
         }
