@@ -36,6 +36,7 @@ public enum FDBCombining {
             var device: Int32
         }
         var devices: [PairKey: Int] = [:]
+        devices.reserveCapacity(operations.count)
         for (i, op) in operations.enumerated() {
             guard let (delete, entry) = pairable(op), isPlainDeviceRow(entry) else { continue }
             devices[PairKey(delete: delete, mac: entry.mac, vlan: entry.vlan, device: entry.ifindex)] = i

@@ -200,7 +200,7 @@ public struct VTEPState: Sendable {
             fdb.changedBridgeRows = []
             for key in rows.sorted() { learn(from: key, &fx) }
             let pending = dirtyMACs
-            dirtyMACs = []
+            dirtyMACs.removeAll(keepingCapacity: true)  // (a set grown anew each round rehashed every key)
             for key in pending.sorted() { decide(key, &fx) }
             let (operations, conflicts) = fdb.plan()
             fx.operations += operations
@@ -259,9 +259,8 @@ public struct VTEPState: Sendable {
         while !pending.isEmpty && rounds < 64 {
             rounds += 1
             let next = pending.removeFirst()
-            // A read-only view for the round, gone before the engine is changed below (so no
-            // copy-on-write): reading through the inout `engine` copied the Engine for every route.
-            let outputs = { (reader: Engine) in handle(next, now: now, bestPath: { reader.bestPath($0) }) }(engine)
+            // (The lookup holds the RIB until the end of this statement, before the engine changes.)
+            let outputs = handle(next, now: now, bestPath: engine.bestPathLookup)
             for output in outputs {
                 if case .engine(let engineInput) = output {
                     engineOutputs += engine.handle(engineInput, now: now)
