@@ -271,7 +271,7 @@ public struct FDBReconciler: Sendable {
         var conflicts: [String] = []
         let checkParked = !parked.isEmpty
         let keys = FDBKey.sortedQuickly(dirtyKeys)
-        dirtyKeys = []
+        dirtyKeys.removeAll(keepingCapacity: true)  // (grown anew each round, it was copied as it grew)
         for key in keys {
             guard let i = rows.index(forKey: key) else { continue }
             rows.values[i].dirty = false

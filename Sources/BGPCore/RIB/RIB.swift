@@ -78,7 +78,10 @@ struct RIB {
     var loopsDropped: [PeerID: Int] = [:]
     /// Loc-RIB change feed, kept only while someone reads it.
     var trackChanges = false
-    var changedKeys: Set<EVPNRouteKey> = []
+    /// The changed routes in the order they changed (deterministic: the order UPDATEs and their
+    /// routes came in), each once; `changedKeySet` tells whether a key is listed.
+    var changedKeys: [EVPNRouteKey] = []
+    var changedKeySet: Set<EVPNRouteKey> = []
     /// Paths held stale for peers in a graceful restart (Stale.swift).
     var stale = StaleRoutes()
     /// While `receive` runs: routes whose best path changed, to be marked dirty for every group member
@@ -339,7 +342,10 @@ struct RIB {
         let same = before?.source == after?.source && before?.attributes === after?.attributes
             && before?.route == after?.route && (before == nil) == (after == nil)
         if same { return }
-        if trackChanges { changedKeys.insert(EVPNRouteKey(table[id].route)) }
+        if trackChanges {
+            let key = EVPNRouteKey(table[id].route)
+            if changedKeySet.insert(key).inserted { changedKeys.append(key) }
+        }
         for g in groups.indices where !groups[g].members.isEmpty {
             groups[g].set(id, exported(id, group: g))
             guard deferredDirty == nil else { continue }
