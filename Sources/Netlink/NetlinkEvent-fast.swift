@@ -15,32 +15,34 @@ extension NetlinkEvent {
     /// NLMSG_DONE are dropped, as the event reader always did.
     static func decodeDatagram(_ bytes: [UInt8]) -> [NetlinkEvent] {
         var events: [NetlinkEvent] = []
-        let understood = bytes.withUnsafeBytes { raw -> Bool in
-            var offset = 0
-            while offset < raw.count {
-                guard raw.count - offset >= NetlinkHeader.size else { return false }
-                let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
-                guard length >= NetlinkHeader.size, length <= raw.count - offset else { return false }
-                let type = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self).littleEndian
-                let body = UnsafeRawBufferPointer(rebasing: raw[(offset + NetlinkHeader.size)..<(offset + length)])
-                switch type {
-                case NetlinkMessageType.newNeighbour.rawValue, NetlinkMessageType.delNeighbour.rawValue:
-                    guard let entry = FDBEntry.decodeNotification(body) else { return false }
-                    events.append(type == NetlinkMessageType.newNeighbour.rawValue ? .newFDB(entry) : .deletedFDB(entry))
-                default:
-                    return false
-                }
-                offset += NetlinkAlignment.align(length)
-            }
-            return true
+        bytes.withUnsafeBytes { decodeDatagram($0, into: &events) }
+        return events
+    }
+
+    /// `decodeDatagram` on bytes in place, appending to `events` (the event reader's batch).
+    static func decodeDatagram(_ raw: UnsafeRawBufferPointer, into events: inout [NetlinkEvent]) {
+        let before = events.count
+        var offset = 0
+        var understood = true
+        while offset < raw.count {
+            guard raw.count - offset >= NetlinkHeader.size else { understood = false; break }
+            let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
+            guard length >= NetlinkHeader.size, length <= raw.count - offset else { understood = false; break }
+            let type = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self).littleEndian
+            let body = UnsafeRawBufferPointer(rebasing: raw[(offset + NetlinkHeader.size)..<(offset + length)])
+            guard type == NetlinkMessageType.newNeighbour.rawValue || type == NetlinkMessageType.delNeighbour.rawValue,
+                  let entry = FDBEntry.decodeNotification(body) else { understood = false; break }
+            events.append(type == NetlinkMessageType.newNeighbour.rawValue ? .newFDB(entry) : .deletedFDB(entry))
+            offset += NetlinkAlignment.align(length)
         }
-        if understood { return events }
+        if understood { return }
+        events.removeSubrange(before...)
         do {
-            return try NetlinkMessage.decodeAll(bytes)
+            events += try NetlinkMessage.decodeAll(Array(raw))
                 .filter { $0.header.type != .error && $0.header.type != .done }
                 .map(NetlinkEvent.init)
         } catch {
-            return [.malformed(error)]
+            events.append(.malformed(error))
         }
     }
 }

@@ -49,10 +49,13 @@ extension NetlinkSocket {
         }
         var events = pendingEvents.map(NetlinkEvent.init)
         pendingEvents.removeAll()
-        for _ in 0..<maxDatagrams {
-            switch try receiveDatagram() {
-            case .datagram(let bytes):
-                events += NetlinkEvent.decodeDatagram(bytes)  // NetlinkEvent-fast.swift
+        var read = 0
+        while read < maxDatagrams {
+            // Several datagrams a system call, decoded in place (NetlinkSocket-receiveBatch.swift,
+            // NetlinkEvent-fast.swift).
+            switch try receiveBatch({ NetlinkEvent.decodeDatagram($0, into: &events) }) {
+            case .datagrams(let n):
+                read += n
             case .overrun:
                 return .overrun
             case .wouldBlock:

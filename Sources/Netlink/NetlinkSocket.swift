@@ -48,7 +48,7 @@ public final class NetlinkSocket {
     /// ENOBUFS was seen while waiting for replies: the next `readEvents()` reports an overrun.
     var overrunPending = false
 
-    private let buffer: UnsafeMutableRawBufferPointer
+    let buffer: UnsafeMutableRawBufferPointer
     static let bufferSize = 1 << 20
 
     /// Opens a socket in the caller's network namespace.

@@ -65,15 +65,19 @@ public struct FDBKey: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// `keys.sorted()`, comparing two precomputed words per key (table, then MAC and VLAN) and the
     /// full `<` only on a tie: the reconciler sorts every round's dirty keys, thousands of them
-    /// during a large install.
-    public static func sortedQuickly<Keys: Collection<FDBKey>>(_ keys: Keys) -> [FDBKey] {
-        var tagged = keys.map { (rank: UInt64(bitPattern: $0.tableRank) ^ (1 << 63), word: $0.mac.rawValue << 16 | UInt64($0.vlan ?? 0), key: $0) }
+    /// during a large install. What is sorted is the two words and the key's index (24 octets), not the
+    /// key itself: moving whole keys around was most of the sort's cost (callgrind).
+    public static func sortedQuickly(_ keys: [FDBKey]) -> [FDBKey] {
+        var tagged = keys.indices.map { i in
+            (rank: UInt64(bitPattern: keys[i].tableRank) ^ (1 << 63), word: keys[i].mac.rawValue << 16 | UInt64(keys[i].vlan ?? 0),
+             index: i)
+        }
         tagged.sort { a, b in
             if a.rank != b.rank { return a.rank < b.rank }
             if a.word != b.word { return a.word < b.word }
-            return a.key < b.key
+            return keys[a.index] < keys[b.index]
         }
-        return tagged.map(\.key)
+        return tagged.map { keys[$0.index] }
     }
 
     public static func < (a: FDBKey, b: FDBKey) -> Bool {
