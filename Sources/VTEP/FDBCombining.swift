@@ -72,16 +72,20 @@ public enum FDBCombining {
         var batch: [FDBOperation] = []
         batch.reserveCapacity(min(size, operations.count))
         for request in requests(for: operations) {
-            let group: [FDBOperation]
-            switch request {
-            case .single(let i): group = [operations[i]]
-            case .combined(let d, let b): group = [operations[min(d, b)], operations[max(d, b)]]
-            }
-            if batch.count + group.count > size {
+            // Appended one by one: an array per request was an allocation per MAC.
+            let count: Int
+            if case .combined = request { count = 2 } else { count = 1 }
+            if batch.count + count > size {
                 out.append(batch)
                 batch.removeAll(keepingCapacity: true)
             }
-            batch += group
+            switch request {
+            case .single(let i):
+                batch.append(operations[i])
+            case .combined(let d, let b):
+                batch.append(operations[min(d, b)])
+                batch.append(operations[max(d, b)])
+            }
         }
         if !batch.isEmpty { out.append(batch) }
         return out
