@@ -138,7 +138,7 @@ public struct DuplicateDetector: Hashable, Sendable {
 struct MACRecord {
     var local: LocalMAC?
     /// Remote routes imported for this MAC, by route key (one per RD).
-    var remotes: [EVPNRouteKey: RemoteMACPath] = [:]
+    var remotes = RemotePaths()
     var localSequence: UInt32 = 0
     var remoteSequence: UInt32 = 0
     var detector = DuplicateDetector()
@@ -150,6 +150,49 @@ struct MACRecord {
     var installed: IPAddress?
 
     var isEmpty: Bool { local == nil && remotes.isEmpty && advertised == nil && installed == nil }
+}
+
+/// A MAC's remote paths by route key, in the order they came. Nearly always one: it is held inline, and
+/// any more in a list searched in order. A dictionary per MAC cost an allocation and a key hash for
+/// every route the VTEP imported or dropped (callgrind, scripts/bench.d/vtep).
+struct RemotePaths {
+    private var first: (key: EVPNRouteKey, path: RemoteMACPath)?
+    private var more: [(key: EVPNRouteKey, path: RemoteMACPath)] = []
+
+    var isEmpty: Bool { first == nil }
+
+    /// The paths, in the order they came.
+    var values: [RemoteMACPath] {
+        guard let first else { return [] }
+        return [first.path] + more.map(\.path)
+    }
+
+    /// The path `MobilityRules.bestRemote` picks, without building `values`.
+    var best: RemoteMACPath? {
+        guard let first else { return nil }
+        if more.isEmpty { return first.path }
+        return MobilityRules.bestRemote(values)
+    }
+
+    subscript(key: EVPNRouteKey) -> RemoteMACPath? {
+        get {
+            if let first, first.key == key { return first.path }
+            return more.first { $0.key == key }?.path
+        }
+        set {
+            if let current = first, current.key == key {
+                if let newValue {
+                    first = (key, newValue)
+                } else {
+                    first = more.isEmpty ? nil : more.removeFirst()
+                }
+            } else if let i = more.firstIndex(where: { $0.key == key }) {
+                if let newValue { more[i].path = newValue } else { more.remove(at: i) }
+            } else if let newValue {
+                if first == nil { first = (key, newValue) } else { more.append((key, newValue)) }
+            }
+        }
+    }
 }
 
 /// A MAC in a VNI.

@@ -106,7 +106,7 @@ extension VTEPState {
         guard record.local != local else { return }
         if record.local == nil, local != nil {
             // Learned here while the MAC was remote: a move (RFC 7432 15.1: sequence = remote's + 1).
-            if case .remote = record.owner, let best = MobilityRules.bestRemote(record.remotes.values) {
+            if case .remote = record.owner, let best = record.remotes.best {
                 record.localSequence = max(record.localSequence, best.sequence &+ 1)
                 counters.movesToLocal += 1
                 fx.log(.info, "VNI \(vniNumber): MAC \(key.mac) moved here from \(best.vtep); sequence \(record.localSequence)")

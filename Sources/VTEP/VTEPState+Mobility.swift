@@ -11,7 +11,7 @@ extension VTEPState {
             return
         }
         guard var record = macs[key] else { return }
-        let best = MobilityRules.bestRemote(record.remotes.values)
+        let best = record.remotes.best
         if let best { record.remoteSequence = best.sequence }
         let (owner, reason) = MobilityRules.owner(local: record.local, localSequence: record.localSequence, best: best,
                                                   ownVTEP: vni.port.vtep)

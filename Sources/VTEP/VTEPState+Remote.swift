@@ -87,8 +87,8 @@ extension VTEPState {
         switch route.kind {
         case .mac(let mac, _):
             let macKey = MACKey(vni: vni, mac: mac)
-            guard macs[macKey] != nil else { return }
-            macs[macKey]?.remotes[key] = nil
+            guard let i = macs.index(forKey: macKey) else { return }
+            macs.values[i].remotes[key] = nil
             dirtyMACs.insert(macKey)
         case .imet:
             flood[vni]?[key] = nil
