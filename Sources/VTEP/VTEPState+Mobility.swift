@@ -10,7 +10,9 @@ extension VTEPState {
             macs[key] = nil
             return
         }
-        guard var record = macs[key] else { return }
+        // One lookup: the record is read and written back through its index (nothing below changes `macs`).
+        guard let slot = macs.index(forKey: key) else { return }
+        var record = macs.values[slot]
         let best = record.remotes.best
         if let best { record.remoteSequence = best.sequence }
         let (owner, reason) = MobilityRules.owner(local: record.local, localSequence: record.localSequence, best: best,
@@ -32,7 +34,7 @@ extension VTEPState {
                 setInstall(nil, mac: key.mac, in: vni)
                 record.installed = nil
             }
-            macs[key] = record
+            macs.values[slot] = record
             return
         }
         frozen.remove(key)
@@ -60,7 +62,7 @@ extension VTEPState {
             setInstall(install, mac: key.mac, in: vni)
             record.installed = install
         }
-        macs[key] = record.isEmpty ? nil : record
+        if record.isEmpty { macs.remove(at: slot) } else { macs.values[slot] = record }
     }
 
     /// The two rows of a remote MAC (device row to the VTEP, bridge row to the VXLAN port), or none.
