@@ -268,7 +268,8 @@ final class FDBWriter: @unchecked Sendable {
     /// (FDBCombining); when such a request is refused, both go again as the two separate requests, in
     /// a second batch, and those answers are the rows' answers (the first one says nothing per row).
     func write(_ operations: [FDBOperation]) throws(NetlinkError) -> [FDBOperationResult] {
-        let requests = FDBCombining.requests(for: operations)
+        // Batches come from `FDBCombining.batches`, each MAC's two rows side by side.
+        let requests = FDBCombining.adjacentRequests(for: operations)
         let answers = try socket.perform(requests.map { NetlinkRequest($0, of: operations) })
         var (results, retry) = FDBCombining.spread(answers.map(FDBOperationResult.init), of: requests,
                                                    operationCount: operations.count)

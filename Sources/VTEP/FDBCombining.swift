@@ -116,6 +116,34 @@ public enum FDBCombining {
         return (results, retry)
     }
 
+    /// `requests(for:)` for a batch cut by `batches`, where each pair already stands side by side: pairs
+    /// of neighbours only, found without a table (the writer's side; `batches` paired them with one). A
+    /// pair that is not side by side goes as two requests, which is always correct, only slower.
+    public static func adjacentRequests(for operations: [FDBOperation]) -> [FDBBatchRequest] {
+        var out: [FDBBatchRequest] = []
+        out.reserveCapacity(operations.count)
+        var i = operations.startIndex
+        while i < operations.endIndex {
+            if i + 1 < operations.endIndex, let pair = pair(operations, i, i + 1) {
+                out.append(pair)
+                i += 2
+            } else {
+                out.append(.single(i))
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// `.combined` when operations `a` and `b` are a plain pair, as `requests(for:)` pairs them.
+    private static func pair(_ operations: [FDBOperation], _ a: Int, _ b: Int) -> FDBBatchRequest? {
+        guard let (deleteA, x) = pairable(operations[a]), let (deleteB, y) = pairable(operations[b]), deleteA == deleteB,
+              x.mac == y.mac, x.vlan == y.vlan, x.ifindex == y.ifindex, x.state == y.state else { return nil }
+        if isPlainDeviceRow(x) && isPlainBridgeRow(y) { return .combined(device: a, bridge: b) }
+        if isPlainBridgeRow(x) && isPlainDeviceRow(y) { return .combined(device: b, bridge: a) }
+        return nil
+    }
+
     private static func pairable(_ op: FDBOperation) -> (delete: Bool, entry: KernelFDBEntry)? {
         switch op {
         case .add(let e): return (false, e)

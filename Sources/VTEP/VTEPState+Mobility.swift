@@ -37,7 +37,7 @@ extension VTEPState {
             macs.values[slot] = record
             return
         }
-        frozen.remove(key)
+        if !frozen.isEmpty { frozen.remove(key) }  // (removing from an empty set still hashes the key)
 
         var advertise: (sequence: UInt32, sticky: Bool)?
         var install: IPAddress?

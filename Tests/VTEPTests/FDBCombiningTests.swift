@@ -157,10 +157,27 @@ extension FDBCombiningTests {
                 for case .combined(let d, let b) in requests {
                     if case .delete = batch[d] { #expect(b + 1 == d) } else { #expect(d + 1 == b) }
                 }
+                // So the writer's pairing of neighbours finds the same requests without a table.
+                #expect(FDBCombining.adjacentRequests(for: batch) == requests)
             }
             #expect(batches.map { FDBCombining.requests(for: $0).count }.reduce(0, +) == ops.count - 7)
         } else {
             #expect(flat == ops)
         }
+    }
+}
+
+extension FDBCombiningTests {
+    /// Neighbours only: a pair apart goes as two requests (correct, only slower), and nothing else pairs.
+    @Test func adjacentRequestsPairOnlyNeighbours() {
+        let a = Lab.mac(1), b = Lab.mac(2)
+        #expect(FDBCombining.adjacentRequests(for: [.add(Self.dev(a)), .add(Self.br(a))]) == [.combined(device: 0, bridge: 1)])
+        #expect(FDBCombining.adjacentRequests(for: [.delete(Self.reportedBr(a)), .delete(Self.dev(a))]) == [.combined(device: 1, bridge: 0)])
+        #expect(FDBCombining.adjacentRequests(for: [.add(Self.dev(a)), .add(Self.dev(b)), .add(Self.br(a))])
+                == [.single(0), .single(1), .single(2)])
+        #expect(FDBCombining.adjacentRequests(for: [.add(Self.dev(a)), .add(Self.br(b))]) == [.single(0), .single(1)])
+        #expect(FDBCombining.adjacentRequests(for: [.add(Self.dev(a)), .delete(Self.reportedBr(a))]) == [.single(0), .single(1)])
+        #expect(FDBCombining.adjacentRequests(for: [.replace(Self.dev(a)), .add(Self.br(a))]) == [.single(0), .single(1)])
+        #expect(FDBCombining.adjacentRequests(for: []) == [])
     }
 }
