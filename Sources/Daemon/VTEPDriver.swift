@@ -270,11 +270,12 @@ final class FDBWriter: @unchecked Sendable {
     func write(_ operations: [FDBOperation]) throws(NetlinkError) -> [FDBOperationResult] {
         // Batches come from `FDBCombining.batches`, each MAC's two rows side by side.
         let requests = FDBCombining.adjacentRequests(for: operations)
-        let answers = try socket.perform(requests.map { NetlinkRequest($0, of: operations) })
+        // Only failures answer, and the last request of each datagram (as zebra sends them: no NLM_F_ACK).
+        let answers = try socket.perform(requests.map { NetlinkRequest($0, of: operations) }, acknowledging: .failuresAndLast)
         var (results, retry) = FDBCombining.spread(answers.map(FDBOperationResult.init), of: requests,
                                                    operationCount: operations.count)
         if !retry.isEmpty {
-            let again = try socket.perform(retry.map { NetlinkRequest(operations[$0]) })
+            let again = try socket.perform(retry.map { NetlinkRequest(operations[$0]) }, acknowledging: .failuresAndLast)
             for (i, answer) in zip(retry, again) { results[i] = FDBOperationResult(answer) }
         }
         return results

@@ -74,3 +74,35 @@ struct AcknowledgementMatcherTests {
         #expect(buffer.count == 100 * 48)  // nlmsghdr 16 + ndmsg 12 + NDA_LLADDR 12 + NDA_DST 8
     }
 }
+
+extension AcknowledgementMatcherTests {
+    /// Only failures and the last request answer: the last one's answer settles every silent request as done.
+    @Test func failuresAndTheLastAnswer() throws {
+        let base: UInt32 = 40
+        var matcher = AcknowledgementMatcher(portID: port, base: base, count: 5, acknowledging: .failuresAndLast)
+        #expect(matcher.waiting == 1)
+        _ = matcher.consume(try NetlinkMessage.decodeAll(ack(base + 1, error: -NetlinkErrno.EEXIST.rawValue)))
+        #expect(matcher.outcomes == [.unanswered, .failed(NetlinkRequestFailure(errno: .EEXIST)), .unanswered, .unanswered, .unanswered])
+        #expect(matcher.waiting == 1)
+        let plain = matcher.consumePlainAcknowledgements(ack(base + 4))
+        #expect(plain)
+        #expect(matcher.waiting == 0)
+        #expect(matcher.outcomes == [.ok, .failed(NetlinkRequestFailure(errno: .EEXIST)), .ok, .ok, .ok])
+    }
+
+    /// The last request failing answers too, and settles the rest the same way.
+    @Test func aFailingLastRequestStillSettlesTheRest() throws {
+        var matcher = AcknowledgementMatcher(portID: port, base: 7, count: 3, acknowledging: .failuresAndLast)
+        _ = matcher.consume(try NetlinkMessage.decodeAll(ack(9, error: -NetlinkErrno.ENOENT.rawValue)))
+        #expect(matcher.waiting == 0)
+        #expect(matcher.outcomes == [.ok, .ok, .failed(NetlinkRequestFailure(errno: .ENOENT))])
+    }
+
+    /// Without the last answer (lost to an overrun, or a timeout) silence proves nothing.
+    @Test func withoutTheLastAnswerNothingIsAssumed() throws {
+        var matcher = AcknowledgementMatcher(portID: port, base: 7, count: 3, acknowledging: .failuresAndLast)
+        _ = matcher.consume(try NetlinkMessage.decodeAll(ack(7, error: -NetlinkErrno.EEXIST.rawValue)))
+        #expect(matcher.waiting == 1)
+        #expect(matcher.outcomes == [.failed(NetlinkRequestFailure(errno: .EEXIST)), .unanswered, .unanswered])
+    }
+}

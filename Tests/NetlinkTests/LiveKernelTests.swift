@@ -106,6 +106,19 @@ struct LiveKernelTests {
         #expect(mixed[1] == .ok)
         if case .failed(let f) = mixed[2] { #expect(f.errno == .ENOENT) } else { Issue.record("delete of a missing entry: \(mixed[2])") }
         #expect(mixed[3] == .ok)
+        // The same answers when only failures and the last request answer (what the FDB writer asks for).
+        let quiet = try socket.perform([
+            .addFDB(.remoteMAC(mac(0), device: device, vtep: remote)),  // exists
+            .addFDB(.remoteMAC(mac(5001), device: device, vtep: remote)),
+            .deleteFDB(.remoteMAC(mac(6000), device: device, vtep: remote)),  // absent
+            .replaceFDB(.remoteMAC(mac(5001), device: device, vtep: InetAddress("10.0.3.3")!)),
+        ], acknowledging: .failuresAndLast)
+        if case .failed(let f) = quiet[0] { #expect(f.errno == .EEXIST) } else { Issue.record("add of an existing entry: \(quiet[0])") }
+        #expect(quiet[1] == .ok)
+        if case .failed(let f) = quiet[2] { #expect(f.errno == .ENOENT) } else { Issue.record("delete of a missing entry: \(quiet[2])") }
+        #expect(quiet[3] == .ok)
+        #expect(try socket.perform([.deleteFDB(.remoteMAC(mac(5001), device: device, vtep: InetAddress("10.0.3.3")!))],
+                                   acknowledging: .failuresAndLast) == [.ok])
         do {
             try socket.addFDB(.remoteMAC(mac(0), device: device, vtep: remote))
             Issue.record("adding an existing entry succeeded")
