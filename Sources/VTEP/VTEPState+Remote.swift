@@ -28,7 +28,8 @@ extension VTEPState {
                 old = remoteRoutes.removeValue(forKey: key)
             }
             // Same kind and targets: the same imports and nothing to do (the stored value is equal).
-            if old?.kind == new?.kind && old?.routeTargets == new?.routeTargets { continue }
+            // (Communities held in one interned attribute set compare by identity, at once.)
+            if old?.kind == new?.kind && old?.communities == new?.communities { continue }
             if let old {
                 for vni in old.imports { detach(old, key: key, from: vni, &fx) }
             }
@@ -41,30 +42,30 @@ extension VTEPState {
     /// A remote route the VTEP uses, or nil (local paths, other route types, no route target).
     func parse(_ path: RouteReportEntry.PathReport) -> RemoteRoute? {
         guard path.peer != nil else { return nil }
-        var targets: Set<RouteTarget> = []
+        var hasTarget = false
         var mobility = (sequence: UInt32(0), sticky: false)
         for community in path.extendedCommunities {
             switch community.kind {
-            case .routeTarget(let target, _): targets.insert(target)
+            case .routeTarget: hasTarget = true
             case .macMobility(let sequence, let sticky): mobility = (sequence, sticky)
             default: break
             }
         }
-        guard !targets.isEmpty else { return nil }
+        guard hasTarget else { return nil }
         switch path.route {
         case .macIP(let route):
             guard let vtep = path.nextHop else { return nil }
             return RemoteRoute(kind: .mac(route.mac, RemoteMACPath(vtep: vtep, sequence: mobility.sequence, sticky: mobility.sticky)),
-                               routeTargets: targets)
+                               communities: path.extendedCommunities)
         case .inclusiveMulticast(let route):
-            return RemoteRoute(kind: .imet(route.originatorIP), routeTargets: targets)
+            return RemoteRoute(kind: .imet(route.originatorIP), communities: path.extendedCommunities)
         default:
             return nil
         }
     }
 
     func accepts(_ vni: VNIInstance, _ route: RemoteRoute) -> Bool {
-        guard vni.importRouteTargets.contains(where: route.routeTargets.contains) else { return false }
+        guard vni.importRouteTargets.contains(where: route.carries) else { return false }
         switch route.kind {
         case .mac(_, let path): return path.vtep != vni.port.vtep
         case .imet(let vtep): return vtep != vni.port.vtep

@@ -84,9 +84,18 @@ struct RemoteRoute: Hashable {
         case imet(IPAddress)
     }
     var kind: Kind
-    var routeTargets: Set<RouteTarget>
+    /// The path's extended communities, as the RIB holds them (shared storage: no copy, no set of route
+    /// targets built per route); `carries` looks a target up in them.
+    var communities: [ExtendedCommunity]
     /// The VNIs it was imported into.
     var imports: [UInt32] = []
+
+    func carries(_ target: RouteTarget) -> Bool {
+        communities.contains { community in
+            if case .routeTarget(let t, _) = community.kind { return t == target }
+            return false
+        }
+    }
 }
 
 /// What one input produced, collected on the way.
