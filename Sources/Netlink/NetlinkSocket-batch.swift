@@ -28,6 +28,7 @@ extension NetlinkSocket {
         var outcomes = [RequestOutcome](repeating: .unanswered, count: requests.count)
         let maxBytes = max(64 << 10, sendBufferSize - 4096)
         let maxCount = max(64, receiveBufferSize / Self.chargePerAcknowledgement)
+        let flags: NetlinkFlags = acknowledging == .each ? [.request, .ack] : [.request]
         var datagram: [UInt8] = []
         datagram.reserveCapacity(min(maxBytes, requests.count * 64 + 64))
         var first = 0
@@ -37,7 +38,6 @@ extension NetlinkSocket {
             let base = nextSequence
             datagram.removeAll(keepingCapacity: true)
             var end = first
-            let flags: NetlinkFlags = acknowledging == .each ? [.request, .ack] : [.request]
             var lastStart = 0
             while end < requests.count, end - first < maxCount {
                 let mark = datagram.count
