@@ -314,6 +314,11 @@ public enum MalformedCases {
             edited("EXTENDED_COMMUNITIES twice", "7606 3(g)", .kept(discarded: nil)) { list, _ in
                 list.append(attr(0xc0, 16, [0, 2, 0xfd, 0xe8, 0, 0, 0, 200]))
             }
+            // As FRR's tests/bgpd/test_attr_parse "repeated-attr": an optional attribute twice.
+            edited("MULTI_EXIT_DISC twice", "7606 3(g), FRR test_attr_parse repeated-attr", .kept(discarded: nil)) { list, _ in
+                list.append(attr(0x80, 4, [0, 0, 0, 5]))
+                list.append(attr(0x80, 4, [0, 0, 0, 9]))
+            }
             // Unusual but valid: nothing to count.
             edited("ORIGIN with Extended Length", "4271 4.3", .kept(discarded: nil), counted: false) { list, _ in
                 list[0] = attrExtended(0x40, 1, [0])
@@ -331,6 +336,9 @@ public enum MalformedCases {
                 list.append([0x40, 5, 9, 0, 0])
             }
             edited("2 stray octets after the last attribute", "7606 4", Self.withdraw) { list, _ in list.append([0x40, 5]) }
+            // As FRR's tests/bgpd/test_attr_parse "extlen-underflow": 3 octets, 4 needed with Extended Length.
+            edited("3 stray octets with the Extended Length bit after the last attribute", "7606 4, FRR test_attr_parse extlen-underflow",
+                   Self.withdraw) { list, _ in list.append([0x50, 5, 0]) }
             edited("attribute length overruns the path attributes before MP_REACH_NLRI", "7606 4, 5.3", Self.reset(3, 5)) { list, _ in
                 list[0] = [0x40, 1, 200, 0]
             }
