@@ -124,7 +124,13 @@ public struct FDBReconciler: Sendable {
     public var hasChanges: Bool { !dirtyKeys.isEmpty }
 
     mutating func markDirty(_ key: FDBKey) {
-        guard let i = rows.index(forKey: key), !rows.values[i].dirty else { return }
+        guard let i = rows.index(forKey: key) else { return }
+        markDirty(at: i, key)
+    }
+
+    /// Flags the row at `i` (whose key is `key`) and lists it, once.
+    private mutating func markDirty(at i: [FDBKey: Row].Index, _ key: FDBKey) {
+        guard !rows.values[i].dirty else { return }
         rows.values[i].dirty = true
         dirtyKeys.append(key)
     }
@@ -170,10 +176,7 @@ public struct FDBReconciler: Sendable {
         } else {
             guard let i = rows.index(forKey: key), rows.values[i].desired != nil else { return }
             rows.values[i].desired = nil
-            if !rows.values[i].dirty {
-                rows.values[i].dirty = true
-                dirtyKeys.append(key)
-            }
+            markDirty(at: i, key)
         }
         if !parked.isEmpty { parked.remove(key) }
         if !conflictsReported.isEmpty { conflictsReported.remove(key) }
@@ -229,10 +232,7 @@ public struct FDBReconciler: Sendable {
         let same = entry.isBridgeRow ? current.ifindex == entry.ifindex : current.destination == entry.destination
         guard same else { return }
         rows.values[i].actual = nil
-        if !rows.values[i].dirty {
-            rows.values[i].dirty = true
-            dirtyKeys.append(k)
-        }
+        markDirty(at: i, k)
         if isBridgeTable(k) { changedBridgeRows.insert(k) }
     }
 
