@@ -415,15 +415,23 @@ public final class Runtime: @unchecked Sendable {
     }
 
     private func connectCompleted(_ id: ConnectionID) {
-        guard let pending = connecting.removeValue(forKey: id) else { return }
+        guard let pending = connecting[id], !pending.isHandingOver else { return }
         if let error = Sockets.connectResult(pending.fd) {
+            connecting[id] = nil
             pending.abandon()
             feed(.connectionFailed(id, reason: "connect: \(error)"))
             return
         }
-        pending.handOver()
-        attach(pending.fd, as: id)
-        feed(.connectionEstablished(id))
+        // Still `connecting` until the hand-over (a close meanwhile abandons it, and the descriptor is closed).
+        pending.handOver { [weak self] fd in
+            guard let self, self.connecting[id] === pending else {
+                closeDescriptor(fd)
+                return
+            }
+            self.connecting[id] = nil
+            self.attach(fd, as: id)
+            self.feed(.connectionEstablished(id))
+        }
     }
 
     private func attach(_ fd: Int32, as id: ConnectionID) {
@@ -495,14 +503,20 @@ public final class Runtime: @unchecked Sendable {
 }
 
 /// A non-blocking connect in progress: a write source reports completion. The descriptor is closed by the
-/// source's cancel handler (Dispatch's rule) unless it was handed over to a `StreamChannel`.
+/// source's cancel handler (Dispatch's rule) unless it is handed over, and then it is handed over by that
+/// handler: new sources on the same descriptor must wait until Dispatch is done with the old one. A
+/// `StreamChannel` made on it right after `cancel()`, as before, is the likely cause of a libdispatch crash
+/// seen once in a CI soak of 200 session flaps (`_dispatch_source_refs_finalize_unregistration` on the
+/// manager thread, merging an event for a source being unregistered).
 final class ConnectAttempt {
     let fd: Int32
     private let source: DispatchSourceWrite
     private let ownership: Ownership
 
     final class Ownership {
-        var handedOver = false
+        /// Set by `handOver`; cleared by `abandon`. Called by the cancel handler instead of closing.
+        var receiver: ((Int32) -> Void)?
+        var handingOver = false
     }
 
     init(fd: Int32, queue: DispatchQueue) {
@@ -510,7 +524,12 @@ final class ConnectAttempt {
         source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
         ownership = Ownership()
         source.setCancelHandler { [ownership] in
-            if !ownership.handedOver { closeDescriptor(fd) }
+            if let receiver = ownership.receiver {
+                ownership.receiver = nil
+                receiver(fd)
+            } else {
+                closeDescriptor(fd)
+            }
         }
     }
 
@@ -519,14 +538,21 @@ final class ConnectAttempt {
         source.resume()
     }
 
-    /// Connected: the descriptor now belongs to the caller.
-    func handOver() {
-        ownership.handedOver = true
+    /// Whether the connect completed and the descriptor is on its way to `receiver`.
+    var isHandingOver: Bool { ownership.handingOver }
+
+    /// Connected: once the source is cancelled (on the source's queue), `receiver` gets the descriptor,
+    /// which then belongs to it.
+    func handOver(_ receiver: @escaping (Int32) -> Void) {
+        ownership.handingOver = true
+        ownership.receiver = receiver
         source.cancel()
     }
 
-    /// Failed or no longer wanted: the descriptor is closed once the source is cancelled.
+    /// Failed or no longer wanted (also while handing over): the descriptor is closed once the source is
+    /// cancelled.
     func abandon() {
+        ownership.receiver = nil
         source.cancel()
     }
 }
