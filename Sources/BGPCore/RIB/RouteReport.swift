@@ -71,10 +71,8 @@ extension RIB {
         return entries
     }
 
-    func entry(for key: EVPNRouteKey) -> RouteReportEntry? { table.find(key).flatMap(entry) }
-
-    /// The best path of `key` alone, as `entry(for:)` would list it first: the VTEP reads one per Loc-RIB
-    /// change, and building every path's report and sorting them was a fifth of its install time.
+    /// The best path of `key` alone, as `report` lists it first: the VTEP reads one per Loc-RIB change,
+    /// and building every path's report and sorting them was a fifth of its install time.
     func bestPathReport(for key: EVPNRouteKey) -> RouteReportEntry.PathReport? {
         guard let id = table.find(key) else { return nil }
         let destination = table[id]
