@@ -29,8 +29,7 @@ struct Peer {
     var maximumPrefixState = MaximumPrefixState()
 
     // What `show bgp summary` reports.
-    var messagesReceived: UInt64 = 0
-    var messagesSent: UInt64 = 0
+    var messages = MessageCounters()
     var connectionsEstablished: UInt64 = 0
     var connectionsDropped: UInt64 = 0
     /// When the session last came up or went down.
@@ -178,7 +177,7 @@ struct Peer {
                 fail(connection, error, &fx)
                 return
             }
-            messagesReceived += 1
+            messages.received.count(frame.type)
             let message: BGPMessage
             do {
                 message = try BGPMessage.decode(type: frame.type, body: frame.body, context: sessions[i].framer.context)
@@ -402,7 +401,7 @@ struct Peer {
         for message in messages {
             do {
                 bytes += try message.encode(context: sessions[i].sendContext)
-                messagesSent += 1
+                self.messages.sent.count(message.type)
             } catch {
                 fx.log(.error, "cannot encode \(message.type): \(error)", peer: id)
             }
@@ -417,7 +416,7 @@ struct Peer {
         do {
             let bytes = try message.encode(context: sessions[i].sendContext)
             fx.emit(.send(connection, bytes))
-            messagesSent += 1
+            messages.sent.count(message.type)
             sessions[i].writable = false
         } catch {
             fx.log(.error, "cannot encode \(message.type): \(error)", peer: id)

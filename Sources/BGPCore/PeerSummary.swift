@@ -16,8 +16,10 @@ public struct PeerSummary: Hashable, Sendable {
     public var uptimeMilliseconds: UInt64
     public var prefixesReceived: Int
     public var prefixesSent: Int
-    public var messagesReceived: UInt64
-    public var messagesSent: UInt64
+    /// Messages of each type, both ways (MessageCounters.swift).
+    public var messages: MessageCounters
+    public var messagesReceived: UInt64 { messages.received.total }
+    public var messagesSent: UInt64 { messages.sent.total }
     public var connectionsEstablished: UInt64
     public var connectionsDropped: UInt64
     /// FRR's cause of the last reset ("BGP Notification send", "Peer closed the session", ...).
@@ -53,7 +55,7 @@ extension Peer {
             address: config.address, remoteAS: negotiated?.peerAS ?? configured, configuredRemoteAS: config.remoteAS,
             localAS: localAS, state: state, uptimeMilliseconds: uptime,
             prefixesReceived: received, prefixesSent: sent,
-            messagesReceived: messagesReceived, messagesSent: messagesSent,
+            messages: messages,
             connectionsEstablished: connectionsEstablished, connectionsDropped: connectionsDropped,
             lastResetDueTo: lastReset?.dueTo, lastResetReason: lastReset?.detail,
             hostname: negotiated?.peerHostname, peerGroup: config.peerGroup, description: config.description,

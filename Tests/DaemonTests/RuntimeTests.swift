@@ -188,9 +188,14 @@ struct SummaryFormatTests {
     }
 
     @Test func jsonUsesFRRKeys() throws {
+        var messages = MessageCounters()
+        messages.received.keepalives = 9
+        messages.received.opens = 1
+        messages.sent.keepalives = 10
+        messages.sent.opens = 1
         let row = PeerSummary(address: IPAddress("10.0.0.2")!, remoteAS: 65002, configuredRemoteAS: .number(65002), localAS: 65001,
                               state: .established, uptimeMilliseconds: 5_000, prefixesReceived: 3, prefixesSent: 4,
-                              messagesReceived: 10, messagesSent: 11, connectionsEstablished: 1, connectionsDropped: 0,
+                              messages: messages, connectionsEstablished: 1, connectionsDropped: 0,
                               lastResetDueTo: nil, lastResetReason: nil, hostname: "frr", peerGroup: nil, description: nil,
                               isDynamic: false, families: [.l2vpnEVPN])
         let config = EngineConfig(localAS: 65001, routerID: IPv4Address("10.0.0.1")!, hostname: "x")
