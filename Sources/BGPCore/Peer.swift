@@ -35,6 +35,8 @@ struct Peer {
     /// When the session last came up or went down.
     var lastChange: Instant?
     var lastReset: DownReason?
+    /// When the peer last read, wrote, sent an UPDATE and reset, for `show bgp neighbors` (PeerDetail.swift).
+    var activity = PeerActivity()
     var endOfRIBReceived: Set<AddressFamily> = []
     /// RFC 4724 helper state, and the `stalepath-time` it runs with (GracefulRestart.swift).
     var helper = HelperState()
@@ -150,7 +152,10 @@ struct Peer {
                 fx.log(.info, "connection \(connection) closed in \(session.state.rawValue): \(reason)", peer: id)
             }
             sessions.remove(at: i)
-            if let recorded { lastReset = recorded }
+            if let recorded {
+                lastReset = recorded
+                activity.lastReset = fx.now
+            }
             fx.emit(.close(connection))
             if sessions.isEmpty {
                 if config.isDynamic || !started || config.shutdown { return }
@@ -168,6 +173,7 @@ struct Peer {
     mutating func received(_ bytes: [UInt8], on connection: ConnectionID, speaker: LocalSpeaker, _ fx: inout Effects) {
         guard let i = index(of: connection) else { return }
         sessions[i].framer.append(bytes)
+        activity.lastRead = fx.now
         while let i = index(of: connection) {
             let frame: MessageFramer.Frame
             do {
@@ -178,6 +184,7 @@ struct Peer {
                 return
             }
             messages.received.count(frame.type)
+            if frame.type == .update { activity.lastUpdateReceived = fx.now }
             let message: BGPMessage
             do {
                 message = try BGPMessage.decode(type: frame.type, body: frame.body, context: sessions[i].framer.context)
@@ -274,6 +281,7 @@ struct Peer {
                                speaker: speaker, &fx),
               let j = index(of: connection) else { return }
         sessions[j].negotiated = negotiated
+        sessions[j].theirOpen = open
         sessions[j].framer.context = negotiated.receiveContext
         sessions[j].sendContext = negotiated.sendContext
         sessions[j].state = .openConfirm
@@ -408,6 +416,7 @@ struct Peer {
         }
         guard !bytes.isEmpty else { return }
         fx.emit(.send(connection, bytes))
+        activity.lastWrite = fx.now
         sessions[i].writable = false
     }
 
@@ -417,6 +426,7 @@ struct Peer {
             let bytes = try message.encode(context: sessions[i].sendContext)
             fx.emit(.send(connection, bytes))
             messages.sent.count(message.type)
+            activity.lastWrite = fx.now
             sessions[i].writable = false
         } catch {
             fx.log(.error, "cannot encode \(message.type): \(error)", peer: id)
@@ -439,7 +449,10 @@ struct Peer {
         guard let i = index(of: connection) else { return }
         let session = sessions.remove(at: i)
         fx.emit(.close(connection))
-        if let reason { lastReset = reason }
+        if let reason {
+            lastReset = reason
+            activity.lastReset = fx.now
+        }
         if session.state == .established {
             connectionsDropped += 1
             lastChange = fx.now

@@ -13,6 +13,8 @@ struct Session {
     var framer = MessageFramer(context: .initial)
     var sendContext = CodecContext.initial
     var ourOpen: OpenMessage?
+    /// The peer's OPEN, once accepted (its capabilities for `show bgp neighbors`).
+    var theirOpen: OpenMessage?
     var negotiated: NegotiatedSession?
 
     var holdDeadline: Instant?

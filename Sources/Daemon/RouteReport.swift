@@ -202,12 +202,20 @@ enum RouteReport {
     }
 
     /// The whole answer for one request.
-    static func answer(_ rest: ArraySlice<String>, json: Bool, engine: Engine, routerID: IPv4Address) -> ControlResponse? {
+    static func answer(_ rest: ArraySlice<String>, json: Bool, engine: Engine, routerID: IPv4Address,
+                       hostname: String = "") -> ControlResponse? {
         // vtysh's trailing `json` word means the same as `--json`.
         let json = json || rest.last == "json"
-        let rest = rest.last == "json" ? rest.dropLast() : rest
+        var rest = rest.last == "json" ? rest.dropLast() : rest
+        // `route detail [type WORD]` (FRR's order): every path with its attributes and why it was (not) selected.
+        let detail = rest.count >= 2 && rest[rest.startIndex] == "route" && rest[rest.startIndex + 1] == "detail"
+        if detail { rest.remove(at: rest.startIndex + 1) }
         guard let (routeCommand, type) = parse(rest) else { return nil }
         let entries = engine.routes(type: type)
+        if detail {
+            if json { return ControlResponse(ok: true, output: RouteDetailReport.json(entries).serialized) }
+            return ControlResponse(ok: true, output: RouteDetailReport.text(entries, localHostname: hostname, routerID: routerID))
+        }
         if json {
             do {
                 return ControlResponse(ok: true, output: try RouteReport.json(entries).jsonText())

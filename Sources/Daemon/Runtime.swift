@@ -456,6 +456,8 @@ public final class Runtime: @unchecked Sendable {
     func answer(_ request: ControlRequest) -> ControlResponse {
         assertOnQueue()
         let words = request.command
+        // Before the l2vpn evpn route commands: `show bgp l2vpn evpn neighbors` is a neighbor report.
+        if let response = answerNeighbors(request) { return response }
         switch words {
         case ["show", "bgp", "l2vpn", "evpn", "summary"], ["show", "bgp", "evpn", "summary"]:
             let summary = SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,
@@ -471,7 +473,8 @@ public final class Runtime: @unchecked Sendable {
             return ControlResponse(ok: true, output: summary.tableText())
         case _ where words.starts(with: ["show", "bgp", "l2vpn", "evpn"]) || words.starts(with: ["show", "bgp", "evpn"]):
             let rest = words.dropFirst(words[2] == "l2vpn" ? 4 : 3)
-            return RouteReport.answer(rest, json: request.json, engine: engine, routerID: engineConfig.routerID)
+            return RouteReport.answer(rest, json: request.json, engine: engine, routerID: engineConfig.routerID,
+                                      hostname: engineConfig.hostname)
                 ?? .failure("unknown command: \(words.joined(separator: " "))")
         default:
             if let response = answerGracefulRestart(request) { return response }

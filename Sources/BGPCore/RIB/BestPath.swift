@@ -124,6 +124,13 @@ enum BestPath {
         }
     }
 
+    /// The step at which `loser` loses to `best`, for the report of a path that is not selected (FRR 8.4 names
+    /// only the best path's reason; holo's comparison returns it for every pair). Called only when a report is
+    /// made, so the decision on the hot path stays one comparison per candidate.
+    static func lossReason(_ loser: Candidate, against best: Candidate, isMACIP: Bool) -> SelectionReason {
+        compare(loser, best, isMACIP: isMACIP).1
+    }
+
     /// The index of the best candidate and why, FRR's way: the first path is the initial best, each
     /// later one is compared with the best so far, and the reason is that of the last comparison.
     static func select(_ candidates: [Candidate], isMACIP: Bool) -> (Int, SelectionReason)? {

@@ -31,6 +31,9 @@ public struct RouteReportEntry: Hashable, Sendable {
         public var attributes: [PathAttribute]
         /// Held for a peer in a graceful restart (RFC 4724, RIB/Stale.swift).
         public var stale = false
+        /// On a path that is not the best: the decision step at which it loses to the best path (BestPath.swift).
+        /// Worked out only when the report is made, never by the decision itself.
+        public var lostReason: SelectionReason?
 
         /// For tests and tools that stand in for a RIB (the VTEP reads paths through a closure).
         public init(route: EVPNRoute, best: Bool = true, selectionReason: String? = nil, peer: PeerID?,
@@ -85,9 +88,25 @@ extension RIB {
         let destination = table[id]
         guard !destination.paths.isEmpty else { return nil }
         var paths = destination.paths.indices.map { pathReport(id, destination, $0) }
+        let best = Int(destination.best)
+        if destination.paths.indices.contains(best) {
+            // Why each other path lost: one comparison with the best, here only (the decision keeps one reason).
+            let isMACIP = destination.route.routeType == MACIPAdvertisementRoute.routeType
+            let winner = candidate(destination, best)
+            for i in paths.indices where i != best {
+                paths[i].lostReason = BestPath.lossReason(candidate(destination, i), against: winner, isMACIP: isMACIP)
+            }
+        }
         // The best path first, as FRR lists it.
         paths.sort { $0.best && !$1.best }
         return RouteReportEntry(key: EVPNRouteKey(destination.route), paths: paths)
+    }
+
+    private func candidate(_ destination: Destination, _ i: Int) -> Candidate {
+        let path = destination.paths[i]
+        return Candidate(attributes: path.attributes, origin: sources[Int(path.source)]?.origin
+                            ?? PathOrigin(kind: .ibgp, routerID: IPv4Address(rawValue: 0), address: nil),
+                         selected: i == Int(destination.best))
     }
 
     private func pathReport(_ id: RouteID, _ destination: Destination, _ i: Int) -> RouteReportEntry.PathReport {
