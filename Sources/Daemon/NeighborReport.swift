@@ -153,6 +153,19 @@ enum NeighborReport {
             Set(addPath(ours).keys).union(addPath(theirs).keys).sorted { ($0.afi.rawValue, $0.safi.rawValue) < ($1.afi.rawValue, $1.safi.rawValue) }
         }
 
+        /// RFC 9494's Long-Lived Graceful Restart capability, which evpnd reads only to report it.
+        static let longLivedGracefulRestart = CapabilityCode(rawValue: 71)
+
+        /// The families of the peer's LLGR capability: AFI (2), SAFI (1), flags (1), stale time (3) each.
+        var longLivedFamilies: [AddressFamily] {
+            for case .unknown(let code, let value) in theirs where code == Self.longLivedGracefulRestart.rawValue {
+                return stride(from: 0, to: value.count - value.count % 7, by: 7).map {
+                    AddressFamily(afi: AFI(rawValue: UInt16(value[$0]) << 8 | UInt16(value[$0 + 1])), safi: SAFI(rawValue: value[$0 + 2]))
+                }
+            }
+            return []
+        }
+
         /// FRR's routeRefresh word: which of the new (2) and old (128) codes the peer sent.
         var routeRefresh: String? {
             let advertised = has(ours, .routeRefresh) || has(ours, .routeRefreshCisco)
@@ -265,6 +278,11 @@ enum NeighborReport {
                 if let w = Capabilities.word(mine?.canReceive == true, peer?.canReceive == true) { f.append(("rx" + w.capitalizedFirst, .bool(true))) }
                 return (familyKey(family), .object(f))
             })))
+        }
+        if let w = caps.both(Capabilities.longLivedGracefulRestart) {
+            // RFC 9494: evpnd does not implement it; FRR 8.4 sends it (with no families) to every peer.
+            o.append(("longLivedGracefulRestart", .string(w)))
+            o.append(("longLivedGracefulRestartByPeer", .object(caps.longLivedFamilies.map { (familyKey($0), .object([])) })))
         }
         if let w = caps.routeRefresh { o.append(("routeRefresh", .string(w))) }
         if let w = caps.both(.enhancedRouteRefresh) { o.append(("enhancedRouteRefresh", .string(w))) }
@@ -438,6 +456,11 @@ enum NeighborReport {
                     out += "      \(familyName(family)): RX \(w)\n"
                 }
             }
+        }
+        if let w = Capabilities.text(caps.has(caps.ours, Capabilities.longLivedGracefulRestart),
+                                     caps.has(caps.theirs, Capabilities.longLivedGracefulRestart)) {
+            out += "    Long-lived Graceful Restart: \(w)\n      Address families by peer:\n"
+            out += caps.longLivedFamilies.map { "        \(familyName($0))\n" }.joined()
         }
         if let w = caps.routeRefreshText { out += "    Route refresh: \(w)\n" }
         line("Enhanced Route Refresh", .enhancedRouteRefresh)
