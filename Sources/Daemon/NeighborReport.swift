@@ -282,7 +282,10 @@ enum NeighborReport {
         if let w = caps.both(Capabilities.longLivedGracefulRestart) {
             // RFC 9494: evpnd does not implement it; FRR 8.4 sends it (with no families) to every peer.
             o.append(("longLivedGracefulRestart", .string(w)))
-            o.append(("longLivedGracefulRestartByPeer", .object(caps.longLivedFamilies.map { (familyKey($0), .object([])) })))
+            // FRR lists the peer's families only when the peer sent the capability.
+            if caps.has(caps.theirs, Capabilities.longLivedGracefulRestart) {
+                o.append(("longLivedGracefulRestartByPeer", .object(caps.longLivedFamilies.map { (familyKey($0), .object([])) })))
+            }
         }
         if let w = caps.routeRefresh { o.append(("routeRefresh", .string(w))) }
         if let w = caps.both(.enhancedRouteRefresh) { o.append(("enhancedRouteRefresh", .string(w))) }
@@ -459,8 +462,10 @@ enum NeighborReport {
         }
         if let w = Capabilities.text(caps.has(caps.ours, Capabilities.longLivedGracefulRestart),
                                      caps.has(caps.theirs, Capabilities.longLivedGracefulRestart)) {
-            out += "    Long-lived Graceful Restart: \(w)\n      Address families by peer:\n"
-            out += caps.longLivedFamilies.map { "        \(familyName($0))\n" }.joined()
+            out += "    Long-lived Graceful Restart: \(w)\n"
+            if caps.has(caps.theirs, Capabilities.longLivedGracefulRestart) {
+                out += "      Address families by peer:\n" + caps.longLivedFamilies.map { "        \(familyName($0))\n" }.joined()
+            }
         }
         if let w = caps.routeRefreshText { out += "    Route refresh: \(w)\n" }
         line("Enhanced Route Refresh", .enhancedRouteRefresh)
