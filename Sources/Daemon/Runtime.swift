@@ -478,6 +478,7 @@ public final class Runtime: @unchecked Sendable {
                 ?? .failure("unknown command: \(words.joined(separator: " "))")
         default:
             if let response = answerGracefulRestart(request) { return response }
+            if let response = answerEVPNGlobal(request) { return response }
             if let response = answerVTEP(request) { return response }
             if let response = answerOperation(request) { return response }
             return .failure("unknown command: \(words.joined(separator: " "))")
