@@ -81,10 +81,15 @@ public struct LogEvent: Hashable, Sendable, CustomStringConvertible {
     public var level: Level
     public var message: String
     public var peer: PeerID?
-    public init(level: Level, message: String, peer: PeerID? = nil) {
+    /// The one VNI and MAC the event concerns, if it concerns one: the log line shows `vni=` and `mac=`.
+    public var vni: UInt32?
+    public var mac: MACAddress?
+    public init(level: Level, message: String, peer: PeerID? = nil, vni: UInt32? = nil, mac: MACAddress? = nil) {
         self.level = level
         self.message = message
         self.peer = peer
+        self.vni = vni
+        self.mac = mac
     }
     public var description: String {
         if let peer { return "[\(level)] \(peer): \(message)" }

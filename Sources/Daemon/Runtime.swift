@@ -336,11 +336,7 @@ public final class Runtime: @unchecked Sendable {
         case .warning: level = .warning
         case .error: level = .error
         }
-        if let peer = event.peer {
-            logger.log(level: level, "\(event.message)", metadata: ["peer": "\(peer)"])
-        } else {
-            logger.log(level: level, "\(event.message)")
-        }
+        logger.log(level: level, "\(event.message)", metadata: event.metadata)
     }
 
     // MARK: timers

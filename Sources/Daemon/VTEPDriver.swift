@@ -220,7 +220,9 @@ extension Runtime {
             results = Array(repeating: .unanswered, count: operations.count)
         }
         if logger.logLevel <= .trace {
-            for (operation, result) in zip(operations, results) { logger.trace("FDB \(operation): \(result)") }
+            for (operation, result) in zip(operations, results) {
+                logger.trace("FDB \(operation): \(result)", metadata: ["mac": "\(operation.entry.mac)"])
+            }
         }
         // Failures go back in (EEXIST turns into a replace, others park the row); lost
         // acknowledgements mean the model may be wrong: dump again.

@@ -42,7 +42,7 @@ extension VTEPState {
     private mutating func activate(_ vni: VNIInstance, _ fx: inout VTEPEffects) {
         vnis[vni.vni] = vni
         bridgeVNI[vni.port.bridgeIndex] = vni.vni
-        fx.log(.info, "VNI \(vni.vni) up on \(vni.port.vxlanName) in \(vni.port.bridgeName), VTEP \(vni.port.vtep), RD \(vni.rd)")
+        fx.log(.info, "VNI \(vni.vni) up on \(vni.port.vxlanName) in \(vni.port.bridgeName), VTEP \(vni.port.vtep), RD \(vni.rd)", vni: vni.vni)
         let imet = Origination.imetRoute(vni)
         fx.advertise(EVPNRouteKey(imet.route), imet)
         // Rows already in its bridge are local MACs now; remote routes already held may import.
@@ -58,7 +58,7 @@ extension VTEPState {
     }
 
     private mutating func deactivate(_ vni: VNIInstance, _ fx: inout VTEPEffects) {
-        fx.log(.info, "VNI \(vni.vni) down or changed: its routes are withdrawn and its remote entries removed")
+        fx.log(.info, "VNI \(vni.vni) down or changed: its routes are withdrawn and its remote entries removed", vni: vni.vni)
         fx.advertise(EVPNRouteKey(Origination.imetRoute(vni).route), nil)
         for key in macs.keys.filter({ $0.vni == vni.vni }) {
             guard let record = macs[key] else { continue }
@@ -109,7 +109,8 @@ extension VTEPState {
             if case .remote = record.owner, let best = record.remotes.best {
                 record.localSequence = max(record.localSequence, best.sequence &+ 1)
                 counters.movesToLocal += 1
-                fx.log(.info, "VNI \(vniNumber): MAC \(key.mac) moved here from \(best.vtep); sequence \(record.localSequence)")
+                fx.log(.info, "VNI \(vniNumber): MAC \(key.mac) moved here from \(best.vtep); sequence \(record.localSequence)",
+                       vni: vniNumber, mac: key.mac)
                 if record.detector.localMove(now: now, config: config.duplicateDetection) { detected(macKey, &record, vtep: best.vtep, &fx) }
             }
         }

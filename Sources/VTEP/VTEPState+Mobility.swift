@@ -19,7 +19,7 @@ extension VTEPState {
                                                   ownVTEP: vni.port.vtep)
         if record.owner == .local, case .remote(let winner) = owner {
             counters.movesToRemote += 1
-            fx.log(.info, "VNI \(key.vni): MAC \(key.mac) moved to \(winner.vtep) (\(reason)); local route withdrawn")
+            fx.log(.info, "VNI \(key.vni): MAC \(key.mac) moved to \(winner.vtep) (\(reason)); local route withdrawn", vni: key.vni, mac: key.mac)
             if record.detector.remoteMove(now: fx.now, config: config.duplicateDetection) {
                 detected(key, &record, vtep: winner.vtep, &fx)
             }
@@ -85,7 +85,7 @@ extension VTEPState {
         case .after(let d): detail = "frozen for \(d)"
         }
         fx.log(.warning, "VNI \(key.vni): MAC \(key.mac) detected as duplicate (\(record.detector.count) moves within "
-               + "\(config.duplicateDetection.window)), last VTEP \(vtep); \(detail)")
+               + "\(config.duplicateDetection.window)), last VTEP \(vtep); \(detail)", vni: key.vni, mac: key.mac)
         if freeze != .off { frozen.insert(key) }
     }
 
@@ -97,7 +97,7 @@ extension VTEPState {
             macs[key]?.detector.clear()
             frozen.remove(key)
             dirtyMACs.insert(key)
-            fx.log(.notice, "VNI \(key.vni): MAC \(key.mac) duplicate freeze expired; updates resume")
+            fx.log(.notice, "VNI \(key.vni): MAC \(key.mac) duplicate freeze expired; updates resume", vni: key.vni, mac: key.mac)
         }
     }
 

@@ -107,8 +107,9 @@ struct VTEPEffects {
     var adverts: [EVPNRouteKey: LocalRoute?] = [:]
     var advertOrder: [EVPNRouteKey] = []
 
-    mutating func log(_ level: LogEvent.Level, _ message: String) {
-        outputs.append(.log(LogEvent(level: level, message: message)))
+    /// `vni`, `mac`: what the line concerns, when it is one VNI or one MAC (they become `vni=`/`mac=` fields).
+    mutating func log(_ level: LogEvent.Level, _ message: String, vni: UInt32? = nil, mac: MACAddress? = nil) {
+        outputs.append(.log(LogEvent(level: level, message: message, vni: vni, mac: mac)))
     }
 
     mutating func advertise(_ key: EVPNRouteKey, _ route: LocalRoute?) {
@@ -195,7 +196,7 @@ public struct VTEPState: Sendable {
                 macs[key]?.detector.clear()
                 frozen.remove(key)
                 dirtyMACs.insert(key)
-                fx.log(.notice, "VNI \(key.vni): MAC \(key.mac) duplicate state cleared")
+                fx.log(.notice, "VNI \(key.vni): MAC \(key.mac) duplicate state cleared", vni: key.vni, mac: key.mac)
             }
         }
     }
