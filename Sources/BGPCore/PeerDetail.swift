@@ -51,6 +51,8 @@ public struct PeerDetail: Hashable, Sendable {
     public var updateSource: IPAddress?
     public var passive: Bool
     public var shutdown: Bool
+    /// Time left until the next outbound connect attempt (ConnectRetry), when one is due.
+    public var untilNextConnect: Duration?
 }
 
 extension Peer {
@@ -72,7 +74,8 @@ extension Peer {
             sinceLastRead: since(activity.lastRead), sinceLastWrite: since(activity.lastWrite),
             sinceLastUpdateReceived: since(activity.lastUpdateReceived), sinceLastReset: since(activity.lastReset),
             connection: session?.id, port: config.port, updateSource: config.updateSource,
-            passive: config.passive, shutdown: config.shutdown)
+            passive: config.passive, shutdown: config.shutdown,
+            untilNextConnect: connectRetryDeadline.map { $0 > now ? $0.duration(since: now) : .zero })
     }
 }
 

@@ -33,7 +33,8 @@ public enum NeighborKeyDifferences {
         "Nexthop global: ": "as nexthopGlobal (the line's value follows)",
         "Nexthop local: ": "as nexthopLocal",
         "BGP connection: ": "as bgpConnection",
-        "Read thread: on  Write thread: on  FD used: N": "as readThread; evpnd does not show its descriptor numbers",
+        "Read thread: ": "as readThread; evpnd does not show its descriptor numbers",
+        "  Not part of any update group": "as addressFamilyInfo.*.updateGroupId",
     ]
 
     /// Every key path below `object` (a JSON object as JSONSerialization returns it): "a", "a.b", ...

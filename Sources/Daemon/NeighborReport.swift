@@ -258,8 +258,15 @@ enum NeighborReport {
                 ("hostForeign", .string(socket.remote.address.description)), ("portForeign", .int(socket.remote.port)),
                 ("nexthop", .string(socket.local.address.description)),
             ]
+        } else {
+            // FRR's words for a peer without a connection.
+            o += [("hostLocal", .string("Unknown")), ("portLocal", .int(-1)),
+                  ("hostForeign", .string("Unknown")), ("portForeign", .int(-1))]
         }
         o.append(("connectRetryTimer", .int(d.connectRetry)))
+        if s.state != .established, let next = milliseconds(d.untilNextConnect) {
+            o.append(("nextConnectTimerDueInMsecs", .int(next)))
+        }
         if let rtt = view.socket?.roundTripMilliseconds { o.append(("estimatedRttInMsecs", .int(rtt))) }
         return .object(o)
     }
@@ -324,12 +331,11 @@ enum NeighborReport {
         var o: [(String, JSONValue)] = []
         let established = view.detail.summary.state == .established
         let families = view.detail.negotiated.map { Array($0.families) } ?? []
-        if let gr = view.gracefulRestart, established {
-            // evpnd tracks End-of-RIB for l2vpn evpn, the family it carries.
-            let evpn = families.contains(.l2vpnEVPN)
-            o.append(("endOfRibSend", .object(evpn && gr.endOfRIBSent ? [("l2VpnEvpn", .bool(true))] : [])))
-            o.append(("endOfRibRecv", .object(evpn && gr.endOfRIBReceived ? [("l2VpnEvpn", .bool(true))] : [])))
-        }
+        // FRR prints both, empty, while no session is up. evpnd tracks End-of-RIB for l2vpn evpn, its family.
+        let evpn = established && families.contains(.l2vpnEVPN)
+        let gr = view.gracefulRestart
+        o.append(("endOfRibSend", .object(evpn && gr?.endOfRIBSent == true ? [("l2VpnEvpn", .bool(true))] : [])))
+        o.append(("endOfRibRecv", .object(evpn && gr?.endOfRIBReceived == true ? [("l2VpnEvpn", .bool(true))] : [])))
         o.append(("localGrMode", .string(view.localGracefulRestartMode)))
         o.append(("remoteGrMode", .string(view.gracefulRestart?.remoteMode ?? "NotApplicable")))
         let peerCapability = view.gracefulRestart?.peerCapability
@@ -369,7 +375,8 @@ enum NeighborReport {
         // evpnd's RIB counts routes per peer over every family it carries (l2vpn evpn today).
         let counted = family == .l2vpnEVPN
         o.append(("acceptedPrefixCounter", .int(counted ? d.summary.prefixesReceived : 0)))
-        o.append(("sentPrefixCounter", .int(counted ? d.summary.prefixesSent : 0)))
+        // FRR counts what it sent only for a peer in an update group, i.e. with a session up.
+        if d.summary.state == .established { o.append(("sentPrefixCounter", .int(counted ? d.summary.prefixesSent : 0))) }
         return .object(o)
     }
 
@@ -436,6 +443,9 @@ enum NeighborReport {
             out += "Nexthop: \(socket.local.address)\n"
         }
         out += "BGP Connect Retry Timer in Seconds: \(d.connectRetry)\n"
+        if s.state != .established, let next = d.untilNextConnect {
+            out += "Next connect timer due in \(next.components.seconds) seconds\n"
+        }
         if let rtt = view.socket?.roundTripMilliseconds { out += "Estimated round trip time: \(rtt) ms\n" }
         return out
     }

@@ -169,3 +169,70 @@ private let sessions = [
         #expect(NeighborReport.resetCodes["Peer closed the session"] == 15)
     }
 }
+
+/// A peer that never came up, against FRR's (active-neighbor.json): no capabilities and no socket, FRR's
+/// "Unknown"/-1 for the addresses, the next connect attempt, and the same text lines.
+@Suite struct ActiveNeighborReportTests {
+    static func view() throws -> NeighborView {
+        let address = try #require(IPAddress("10.250.0.9"))
+        let summary = PeerSummary(
+            address: address, remoteAS: 65009, configuredRemoteAS: .number(65009), localAS: 65000, state: .active,
+            uptimeMilliseconds: 0, prefixesReceived: 0, prefixesSent: 0, messages: MessageCounters(),
+            connectionsEstablished: 0, connectionsDropped: 0, lastResetDueTo: "No AFI/SAFI activated for peer",
+            lastResetReason: nil, hostname: nil, peerGroup: nil, description: nil, isDynamic: false, families: [])
+        let detail = PeerDetail(
+            summary: summary, localRouterID: IPv4Address(10, 250, 0, 1), remoteRouterID: nil, configuredKeepalive: 3,
+            configuredHoldTime: 9, connectRetry: 10, routeReflectorClient: false, configuredFamilies: [.l2vpnEVPN],
+            negotiated: nil, advertisedCapabilities: [], receivedCapabilities: [], localHostname: "lonely",
+            sinceLastRead: .seconds(3), sinceLastWrite: .seconds(1722), sinceLastUpdateReceived: .seconds(1722),
+            sinceLastReset: .seconds(3), connection: nil, port: 179, updateSource: nil, passive: false, shutdown: false,
+            untilNextConnect: .seconds(7))
+        let status = GracefulRestartStatus(
+            peer: PeerID(address), localMode: .helper, established: false, peerCapability: nil, configuredRestartTime: 120,
+            stalePathTime: 360, selectDeferTime: 360, endOfRIBSent: false, endOfRIBReceived: false, staleRoutes: 0,
+            restartTimeRemaining: nil, stalePathTimeRemaining: nil, deferring: false)
+        return NeighborView(detail: detail, socket: nil, gracefulRestart: status, localGracefulRestartMode: "Helper*",
+                            advertiseAllVNI: false, epochNow: 0)
+    }
+
+    @Test func keysAndValuesAreFRRs() throws {
+        let frr = try #require(try object(try fixtureText("active-neighbor.json"))["10.250.0.9"] as? [String: Any])
+        let ours = try #require(try object(NeighborReport.json([try Self.view()]).frrPretty)["10.250.0.9"] as? [String: Any])
+        let frrKeys = NeighborKeyDifferences.keyPaths(frr), ourKeys = NeighborKeyDifferences.keyPaths(ours)
+        // Of the documented keys, FRR prints only those that do not need a session here.
+        #expect(frrKeys.subtracting(ourKeys).isSubset(of: Set(NeighborKeyDifferences.onlyInFRR.keys)),
+                "\(frrKeys.subtracting(ourKeys).subtracting(NeighborKeyDifferences.onlyInFRR.keys).sorted())")
+        #expect(ourKeys.subtracting(frrKeys).isEmpty, "\(ourKeys.subtracting(frrKeys).sorted())")
+        for key in ["hostLocal", "portLocal", "hostForeign", "portForeign", "nextConnectTimerDueInMsecs", "bgpState",
+                    "remoteRouterId", "lastResetCode", "bgpTimerHoldTimeMsecs"] {
+            #expect("\(ours[key] ?? "-")" == "\(frr[key] ?? "+")", "\(key)")
+        }
+        for key in ["gracefulRestartInfo", "addressFamilyInfo", "messageStats"] {
+            let a = try #require(ours[key] as? [String: Any]), b = try #require(frr[key] as? [String: Any])
+            // Compared as canonical JSON text (sorted keys): Foundation's dictionary equality is unreliable on Linux.
+            let x = try JSONSerialization.data(withJSONObject: a, options: .sortedKeys)
+            let y = try JSONSerialization.data(withJSONObject: b, options: .sortedKeys)
+            #expect(x == y, "\(key): evpnd \(String(decoding: x, as: UTF8.self)), FRR \(String(decoding: y, as: UTF8.self))")
+        }
+    }
+
+    @Test func textLinesAreVtyshs() throws {
+        func normalized(_ line: Substring) -> String {
+            var out = "", inDigits = false
+            for c in line {
+                if c.isNumber { if !inDigits { out += "N" }; inDigits = true } else { out.append(c); inDigits = false }
+            }
+            return out
+        }
+        let frr = try fixtureText("active-neighbor.txt").split(separator: "\n").map(normalized)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let ours = Set(NeighborReport.text([try Self.view()]).split(separator: "\n").map(normalized))
+        let missing = frr.filter { line in
+            !ours.contains(line) && !NeighborKeyDifferences.textOnlyInFRR.keys.contains { line.hasPrefix($0) }
+                // FRR's update-group line for a peer outside any group, and its never-written clock.
+                && line != "  Not part of any update group" && !line.hasPrefix("  Last read ")
+                && !line.hasPrefix("Read thread: off")
+        }
+        #expect(missing.isEmpty, "\(missing)")
+    }
+}
