@@ -1,5 +1,6 @@
-// `evpnctl [-s PATH] show bgp l2vpn evpn summary [--json]`: vtysh's words, sent to evpnd's control socket;
-// the daemon renders the answer (FRR's JSON or vtysh's table) and this prints it.
+// `evpnctl [-s PATH] show WORDS [--json]` (`bgp l2vpn evpn summary`, `bgp neighbors [ADDRESS]`,
+// `bgp l2vpn evpn route detail`, `evpn`, ...): vtysh's words, sent to evpnd's control socket; the daemon renders
+// the answer (FRR's JSON or vtysh's text) and this prints it.
 
 import ArgumentParser
 import ControlProtocol
@@ -14,7 +15,7 @@ struct Show: ParsableCommand {
     @Flag(name: .long, help: "FRR's JSON layout.")
     var json = false
 
-    @Argument(help: "What to show, in vtysh's words: bgp l2vpn evpn summary.")
+    @Argument(help: "What to show, in vtysh's words: bgp l2vpn evpn summary, bgp neighbors [ADDRESS], bgp l2vpn evpn route [detail], evpn, evpn vni, ...")
     var words: [String]
 
     func run() throws {
