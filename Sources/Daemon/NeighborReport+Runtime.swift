@@ -15,7 +15,7 @@ extension Runtime {
         // FRR takes `show bgp [l2vpn evpn] neighbors`; the family words do not change the answer here.
         if words.count >= 5, words[2] == "l2vpn", words[3] == "evpn" { words.removeSubrange(2..<4) }
         guard words.count >= 3, words[2] == "neighbors" || words[2] == "neighbor",
-              words.last != "graceful-restart" else { return nil }
+              !words.contains("graceful-restart") else { return nil }
         var rest = Array(words.dropFirst(3))
         let json = request.json || rest.last == "json"
         if rest.last == "json" { rest.removeLast() }
