@@ -98,15 +98,15 @@ final class DebianRoot {
                         "LC_ALL=C.UTF-8"] + arguments, check: check, timeout: timeout)
     }
 
-    /// Copies the package into the root's /tmp and installs it with apt as an operator would,
-    /// `apt install ./evpnd_*.deb`, dependencies from Debian's mirror. Returns apt's output.
+    /// Copies the package into the root's /root (not /tmp: a booting systemd empties /tmp) and installs it with
+    /// apt as an operator would, `apt install ./evpnd_*.deb`, dependencies from Debian's mirror. Returns apt's output.
     func installPackage(_ deb: String) throws -> String {
         let name = (deb as NSString).lastPathComponent
-        try? FileManager.default.removeItem(atPath: "\(path)/tmp/\(name)")
-        try FileManager.default.copyItem(atPath: deb, toPath: "\(path)/tmp/\(name)")
+        try? FileManager.default.removeItem(atPath: "\(path)/root/\(name)")
+        try FileManager.default.copyItem(atPath: deb, toPath: "\(path)/root/\(name)")
         try chroot(["apt-get", "update", "-q"], timeout: 600)
         // Use-Pty=0: no /dev/pts in a bare chroot (apt would print an error line about its log).
-        let result = try chroot(["sh", "-c", "cd /tmp && apt install -y -q -o Dpkg::Use-Pty=0 ./\(name)"], timeout: 600)
+        let result = try chroot(["sh", "-c", "cd /root && apt install -y -q -o Dpkg::Use-Pty=0 ./\(name)"], timeout: 600)
         return result.output
     }
 

@@ -69,7 +69,7 @@ struct PackageSystemdTests {
         log.step("after install", try root.chroot(["sh", "-c", "getent group evpnd; ls -l /etc/systemd/system/multi-user.target.wants/evpnd.service; ls -ld /etc/evpnd; dpkg -s evpnd | grep -E '^(Status|Version|Depends):'"]).output)
 
         // An upgrade (the same version again runs postinst as an upgrade) keeps all of that.
-        let reinstall = try root.chroot(["sh", "-c", "cd /tmp && apt install -y -q -o Dpkg::Use-Pty=0 --reinstall ./\((deb as NSString).lastPathComponent)"], timeout: 600)
+        let reinstall = try root.chroot(["sh", "-c", "cd /root && apt install -y -q -o Dpkg::Use-Pty=0 --reinstall ./\((deb as NSString).lastPathComponent)"], timeout: 600)
         #expect(reinstall.status == 0)
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: wants)) != nil, "reinstall dropped the enablement")
 
@@ -180,6 +180,22 @@ struct PackageSystemdTests {
         }
         #expect(score != nil && (score ?? 10) <= 3.0, "exposure: \(overall ?? "no score")")
         log.step("systemd-analyze security evpnd", security)
+
+        // The maintainer scripts under a running systemd: an upgrade restarts the running evpnd (try-restart),
+        // a removal stops it.
+        let beforeUpgrade = try systemd.properties("evpnd", ["MainPID"])["MainPID"] ?? ""
+        let upgrade = try systemd.exec(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--reinstall",
+                                        "-o", "Dpkg::Use-Pty=0", "/root/\(lab.packageName)"], check: false, timeout: 300)
+        #expect(upgrade.status == 0, "\(upgrade.output)\(upgrade.error)")
+        let upgraded = try systemd.properties("evpnd", ["ActiveState", "MainPID"])
+        #expect(upgraded["ActiveState"] == "active" && upgraded["MainPID"] != beforeUpgrade, "\(upgraded)")
+        let remove = try systemd.exec(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "remove", "-y", "-q",
+                                       "-o", "Dpkg::Use-Pty=0", "evpnd"], check: false, timeout: 300)
+        #expect(remove.status == 0, "\(remove.output)\(remove.error)")
+        let removed = try systemd.properties("evpnd", ["ActiveState", "LoadState"])
+        #expect(removed["ActiveState"] == "inactive", "\(removed)")
+        log.step("under systemd: apt install --reinstall (upgrade), then apt-get remove",
+                 "MainPID \(beforeUpgrade) -> \(upgraded["MainPID"] ?? "") (try-restart), then \(removed.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
     }
 }
 
@@ -196,6 +212,7 @@ final class SystemdLab {
     private var systemd: BootedSystemd?
     private var frrStarted = false
     var frrName: String { "evpnd-sd-\(suffix)" }
+    private(set) var packageName = ""
 
     init(suffix: String, root: DebianRoot) {
         self.suffix = suffix
@@ -223,6 +240,7 @@ final class SystemdLab {
     func prepare(deb: String, log: inout Transcript) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         _ = try root.installPackage(deb)
+        packageName = (deb as NSString).lastPathComponent
         // operator1 may use evpnctl (group evpnd), outsider may not.
         try root.chroot(["useradd", "--system", "--no-create-home", "--groups", "evpnd", "operator1"])
         try root.chroot(["useradd", "--system", "--no-create-home", "outsider"])
