@@ -64,7 +64,8 @@ struct Transcript {
         let seconds = String(format: "%6.1f s", Date().timeIntervalSince(started))
         let block = "== [\(seconds)] \(title)\n" + (body.isEmpty ? "" : body.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "   \($0)" }.joined(separator: "\n") + "\n")
-        print(block, terminator: "")
+        // Line by line: one large write was seen to lose a stretch in the middle on its way through swift test.
+        for line in block.split(separator: "\n", omittingEmptySubsequences: false).dropLast() { print(line) }
         text += block
     }
 }
