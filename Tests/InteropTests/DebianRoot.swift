@@ -25,6 +25,11 @@ enum DebianLab {
     /// The package scripts/test made (EVPND_DEB), or why the tests cannot run here.
     static func package() -> Result<String, LabError> {
         if getuid() != 0 { return .failure(LabError("not root (debootstrap, chroot and namespaces need root)")) }
+        // This recipe is for machines whose PID 1 is not systemd (these): the booted systemd shares the host's
+        // cgroup hierarchies, which a host systemd owns; there, systemd-nspawn is the tool.
+        if FileManager.default.fileExists(atPath: "/run/systemd/system") {
+            return .failure(LabError("the host runs systemd as PID 1: boot a test systemd with systemd-nspawn there"))
+        }
         for tool in tools where Tools.find(tool) == nil { return .failure(LabError("\(tool) is not installed")) }
         guard let deb = ProcessInfo.processInfo.environment["EVPND_DEB"] else {
             return .failure(LabError("EVPND_DEB is not set (scripts/test sets it after running scripts/package)"))
