@@ -63,7 +63,6 @@ enum DebianLab {
 /// Prints what a test shows, one block per step, so a run's log can be quoted as it is.
 struct Transcript {
     private var started = Date()
-    private(set) var text = ""
 
     mutating func step(_ title: String, _ body: String = "") {
         let seconds = String(format: "%6.1f s", Date().timeIntervalSince(started))
@@ -71,7 +70,6 @@ struct Transcript {
             .map { "   \($0)" }.joined(separator: "\n") + "\n")
         // Line by line: one large write was seen to lose a stretch in the middle on its way through swift test.
         for line in block.split(separator: "\n", omittingEmptySubsequences: false).dropLast() { print(line) }
-        text += block
     }
 }
 

@@ -26,6 +26,19 @@ struct PackageSystemdTests {
         return parts[1].split(separator: "-").dropLast().joined(separator: "-")
     }
 
+    /// lintian finds no error or warning, and every info tag it leaves is explained in docs/OPERATIONS.md.
+    @Test func lintianLeavesOnlyExplainedTags() throws {
+        guard let deb = DebianLab.ready("lintianLeavesOnlyExplainedTags", needs: ["lintian"]) else { return }
+        let lintian = try run(["lintian", "--display-info", deb], check: false, timeout: 600)
+        let tags = lintian.output.split(separator: "\n").filter { $0.dropFirst().hasPrefix(": evpnd") }
+        print("lintian \((deb as NSString).lastPathComponent):\n" + tags.joined(separator: "\n"))
+        #expect(!tags.contains { $0.hasPrefix("E:") || $0.hasPrefix("W:") }, "lintian errors or warnings:\n\(lintian.output)")
+        let operations = try String(contentsOfFile: "\(DebianLab.repositoryRoot)/docs/OPERATIONS.md", encoding: .utf8)
+        for tag in Set(tags.compactMap { $0.split(separator: " ").dropFirst(2).first.map(String.init) }) {
+            #expect(operations.contains("`\(tag)`"), "lintian tag \(tag) is not explained in docs/OPERATIONS.md (Install)")
+        }
+    }
+
     @Test func packageInstallsOnAFreshDebianRoot() throws {
         guard let deb = DebianLab.ready("packageInstallsOnAFreshDebianRoot") else { return }
         var log = Transcript()
