@@ -124,7 +124,8 @@ struct PackageSystemdTests {
         #expect(start.status == 0, "systemctl start: \(start.error)")
         let started = try systemd.properties("evpnd", ["ActiveState", "SubState", "StatusText", "MainPID", "NRestarts", "Type"])
         #expect(started["ActiveState"] == "active" && started["SubState"] == "running", "\(started)")
-        #expect(started["StatusText"] == "0/0 peers established", "\(started)")
+        // STATUS= from evpnd's own sd_notify ("0/0 peers established").
+        #expect(started["StatusText"]?.contains("peers established") == true, "\(started)")
         let firstPID = started["MainPID"] ?? ""
         log.step("systemctl start evpnd; systemctl show -p ActiveState,SubState,StatusText,MainPID,NRestarts,Type",
                  started.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"))
@@ -173,9 +174,10 @@ struct PackageSystemdTests {
         }
         #expect(restarted, "the watchdog did not restart evpnd")
         let after = try systemd.properties("evpnd", ["ActiveState", "SubState", "MainPID", "NRestarts", "StatusText"])
-        #expect(after["NRestarts"] == "1", "\(after)")
+        #expect(Int(after["NRestarts"] ?? "") ?? 0 >= 1, "\(after)")
         let journal = try systemd.exec(["journalctl", "-u", "evpnd", "-o", "short-precise", "--no-pager", "-n", "40"]).output
-        #expect(journal.contains("Watchdog timeout"), "\(journal)")
+        #expect(journal.contains("Watchdog timeout") && journal.contains("Killing process \(firstPID) (evpnd) with signal SIGABRT"),
+                "\(journal)")
         #expect(waitUntil(60, interval: 0.5) { lab.sessionState(systemd) == "Established" }, "no session with FRR after the restart")
         log.step("kill -STOP \(firstPID): watchdog (WatchdogSec=3s drop-in for the test)",
                  after.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"))
