@@ -1,4 +1,5 @@
-// `evpnd --config FILE [--socket PATH] [--log-level LEVEL] [--port N] [--pidfile PATH]` and `evpnd --check --config FILE`.
+// `evpnd --config FILE [--socket PATH] [--log-level LEVEL] [--port N] [--pidfile PATH]`, `evpnd --check --config FILE`
+// and `evpnd --version`.
 
 import ArgumentParser
 import Config
@@ -8,7 +9,8 @@ import Logging
 struct EvpndCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evpnd",
-        abstract: "A BGP-EVPN speaker for Linux, configured in FRR's dialect.")
+        abstract: "A BGP-EVPN speaker for Linux, configured in FRR's dialect.",
+        version: evpndVersion)
 
     @Option(name: .long, help: "Configuration file (the `router bgp` part of an frr.conf).")
     var config: String = "/etc/evpnd/evpnd.conf"
