@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol",
+                "Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol", "VTEP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

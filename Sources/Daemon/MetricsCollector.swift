@@ -71,7 +71,10 @@ final class MetricsCollector: @unchecked Sendable {
             counter("metrics_requests_total", "Requests to this endpoint, by the HTTP status answered.",
                     [("code", String(status))], count)
         }
-        counter("metrics_connections_refused_total", "Connections to this endpoint closed at once: too many were open.",
+        counter("metrics_connections_evicted_total",
+                "Connections closed unanswered at the connection cap to make room: the longest-waiting unfinished request.",
+                [], snapshot.requests.evicted)
+        counter("metrics_connections_refused_total", "New connections closed at once: every open connection was being answered.",
                 [], snapshot.requests.refused)
         removeUntouched()
     }

@@ -3,7 +3,9 @@
 // the rest of the runtime (see `Runtime`), served by the same Dispatch sources as the control socket.
 //
 // What keeps a client from hurting the daemon (docs/OPERATIONS.md, Metrics):
-// - at most `maxConnections` open at once; more are closed at accept;
+// - at most `maxConnections` open at once: at the cap, the connection that has waited longest without
+//   finishing its request is closed to make room (so clients that never finish cannot lock scrapers out);
+//   when every open connection is being answered, the new one is closed instead;
 // - a request head over 8 KiB is answered 431 and closed (the buffer never grows past that);
 // - a connection gets `readDeadline` to send its head (408 then) and `lifetime` in all, after which it is
 //   dropped even if it does not read its answer;
@@ -17,7 +19,8 @@ import Logging
 /// How many requests got each status, since start (read by the collector: `evpnd_metrics_requests_total`).
 struct MetricsRequestCounts: Hashable, Sendable {
     var byStatus: [Int: UInt64] = [:]
-    /// Connections closed at accept because `maxConnections` were open.
+    /// Connections closed at the cap: an unfinished one to make room, or the new one when none was unfinished.
+    var evicted: UInt64 = 0
     var refused: UInt64 = 0
 }
 
@@ -31,13 +34,19 @@ final class MetricsServer: @unchecked Sendable {
     private var listener: (fd: Int32, source: DispatchSourceRead)?
     private var clients: [ObjectIdentifier: Client] = [:]
     private(set) var counts = MetricsRequestCounts()
+    private var acceptCount: UInt64 = 0
 
     final class Client {
         let channel: StreamChannel
         var buffer: [UInt8] = []
         var answered = false
         var deadline: DispatchSourceTimer?
-        init(channel: StreamChannel) { self.channel = channel }
+        /// Accept order, to find the longest-waiting.
+        let sequence: UInt64
+        init(channel: StreamChannel, sequence: UInt64) {
+            self.channel = channel
+            self.sequence = sequence
+        }
     }
 
     init(queue: DispatchQueue, logger: Logger,
@@ -89,13 +98,19 @@ final class MetricsServer: @unchecked Sendable {
             guard let (clientFD, _) = accepted else { return }
             // Answered clients close themselves once their answer is out (no event for that): count only the open.
             if clients.count >= Self.maxConnections { pruneClosed() }
-            guard clients.count < Self.maxConnections else {
-                counts.refused += 1
-                closeDescriptor(clientFD)
-                continue
+            if clients.count >= Self.maxConnections {
+                guard let oldest = clients.values.filter({ !$0.answered }).min(by: { $0.sequence < $1.sequence }) else {
+                    counts.refused += 1
+                    closeDescriptor(clientFD)
+                    continue
+                }
+                counts.evicted += 1
+                oldest.channel.closeNow()
+                forget(oldest)
             }
+            acceptCount += 1
             let channel = StreamChannel(fd: clientFD, queue: queue, highWater: 1 << 20, hardLimit: 64 << 20)
-            let client = Client(channel: channel)
+            let client = Client(channel: channel, sequence: acceptCount)
             let key = ObjectIdentifier(client)
             clients[key] = client
             let timer = DispatchSource.makeTimerSource(queue: queue)
