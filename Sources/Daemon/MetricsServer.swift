@@ -4,11 +4,11 @@
 //
 // What keeps a client from hurting the daemon (docs/OPERATIONS.md, Metrics):
 // - at most `maxConnections` open at once: at the cap, the connection that has waited longest without
-//   finishing its request is closed to make room (so clients that never finish cannot lock scrapers out);
+//   finishing its request (or, answered, without closing) is closed to make room (so clients that never finish cannot lock scrapers out);
 //   when every open connection is being answered, the new one is closed instead;
 // - a request head over 8 KiB is answered 431 and closed (the buffer never grows past that);
 // - a connection gets `readDeadline` to send its head (408 then) and `lifetime` in all, after which it is
-//   dropped even if it does not read its answer;
+//   dropped even if it does not read its answer or close;
 // - the body is built at most once per `MetricsEndpoint.refreshInterval`, so a flood of scrapes costs
 //   a copy of the last body each, not a walk of the daemon's state.
 
@@ -40,6 +40,8 @@ final class MetricsServer: @unchecked Sendable {
         let channel: StreamChannel
         var buffer: [UInt8] = []
         var answered = false
+        /// Answered, all of it handed to the kernel, our side shut: waiting for the client to close.
+        var lingering = false
         var deadline: DispatchSourceTimer?
         /// Accept order, to find the longest-waiting.
         let sequence: UInt64
@@ -99,7 +101,8 @@ final class MetricsServer: @unchecked Sendable {
             // Answered clients close themselves once their answer is out (no event for that): count only the open.
             if clients.count >= Self.maxConnections { pruneClosed() }
             if clients.count >= Self.maxConnections {
-                guard let oldest = clients.values.filter({ !$0.answered }).min(by: { $0.sequence < $1.sequence }) else {
+                guard let oldest = clients.values.filter({ !$0.answered || $0.lingering })
+                    .min(by: { $0.sequence < $1.sequence }) else {
                     counts.refused += 1
                     closeDescriptor(clientFD)
                     continue
@@ -179,6 +182,15 @@ final class MetricsServer: @unchecked Sendable {
         // From now on the deadline is the connection's whole lifetime.
         client.deadline?.schedule(deadline: .now() + lifetime, leeway: .milliseconds(100))
         client.channel.send(response.bytes)
+        if !client.channel.isClosed && client.channel.pendingOutput == 0 {
+            // All of it is with the kernel: shut our side and wait for the client to close (what it still sends
+            // is read and dropped), RFC 9112 section 9.6's lingering close. Closing with its bytes unread would
+            // send a reset, which can make the client's TCP drop the answer it has not read yet (a client still
+            // sending an oversized head would see ECONNRESET instead of 431).
+            shutdown(client.channel.fd, Int32(SHUT_WR))
+            client.lingering = true
+            return
+        }
         client.channel.closeAfterFlush()
         if client.channel.isClosed { forget(client) }
     }

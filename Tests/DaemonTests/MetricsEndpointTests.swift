@@ -232,6 +232,8 @@ struct MetricsEndpointTests {
         let cases: [(String, String)] = [
             ("NOT HTTP AT ALL\r\n\r\n", "HTTP/1.1 400 "), ("POST /metrics HTTP/1.1\r\n\r\n", "HTTP/1.1 405 "),
             ("GET /secret HTTP/1.1\r\n\r\n", "HTTP/1.1 404 "), (oversized, "HTTP/1.1 431 "),
+            // A megabyte of head: answered 431 while the client is still sending (the rest is read and dropped).
+            ("GET /metrics HTTP/1.1\r\nX: " + String(repeating: "y", count: 1_000_000) + "\r\n\r\n", "HTTP/1.1 431 "),
             ("GET /metrics HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789", "HTTP/1.1 413 "),
             ("\u{0}\u{1}\u{2}garbage\r\n\r\n", "HTTP/1.1 400 "),
         ]
