@@ -300,6 +300,34 @@ struct MetricsEndpointTests {
         #expect((requests.value("evpnd_metrics_connections_evicted_total") ?? 0) >= Double(closed))
     }
 
+    /// A reload moves the endpoint to the file's new address, and turns it off when the line goes.
+    @Test func reloadMovesAndStopsTheEndpoint() throws {
+        let dir = try TempDir()
+        defer { withExtendedLifetime(dir) {} }
+        let base = speakerConfig(asn: 65001, routerID: "10.255.0.1", neighbor: "127.0.0.9", neighborAS: 65009,
+                                 port: Int(randomPort()), source: "127.0.0.1")
+        let first = randomPort(), second = randomPort()
+        let config = try dir.write("m.conf", "metrics listen 127.0.0.1 \(first)\n" + base)
+        let runtime = try Runtime(options: DaemonOptions(configPath: config, socketPath: "\(dir.path)/m.sock", port: randomPort(),
+                                                         listenAddresses: [IPAddress("127.0.0.1")!], handlesSignals: false),
+                                  logger: quiet)
+        try runtime.start()
+        defer { runtime.stopAndWait() }
+        #expect(runtime.metricsPort == first)
+        #expect(scrape(port: first)?.hasPrefix("HTTP/1.1 200 OK") == true)
+
+        _ = try dir.write("m.conf", "metrics listen 127.0.0.1 \(second)\n" + base)
+        runtime.queue.sync { runtime.reload() }
+        #expect(runtime.metricsPort == second)
+        #expect(scrape(port: second)?.hasPrefix("HTTP/1.1 200 OK") == true)
+        #expect(scrape(port: first) == nil, "the old address is closed")
+
+        _ = try dir.write("m.conf", base)
+        runtime.queue.sync { runtime.reload() }
+        #expect(runtime.metricsPort == nil)
+        #expect(scrape(port: second) == nil, "no line, no endpoint")
+    }
+
     /// `metrics listen` and `--metrics`: accepted forms, refused ones with the place.
     @Test func endpointConfiguration() {
         let good = ConfigParser.parse(text: "metrics listen 127.0.0.1 9479\nrouter bgp 65001\n", file: "m.conf")
