@@ -143,14 +143,14 @@ final class MetricsCollector: @unchecked Sendable {
             gauge("evpn_vni_frozen_macs", "Duplicate MACs held frozen in the VNI (dup-addr-detection freeze).", v,
                   Double(vni.frozenMACs))
             gauge("evpn_vni_remote_vteps", "Remote VTEPs in the VNI's flood list.", v, Double(vni.remoteVTEPs))
+            let events = vtep.counters.byVNI[vni.vni] ?? VNIEventCounts()
+            let moves = "MAC moves decided by RFC 7432 section 15 mobility, by where the MAC went."
+            counter("evpn_mac_moves_total", moves, v + [("to", "local")], UInt64(events.movesToLocal))
+            counter("evpn_mac_moves_total", moves, v + [("to", "remote")], UInt64(events.movesToRemote))
+            counter("evpn_duplicates_detected_total", "MACs found to be duplicates (too many moves in the detection window).",
+                    v, UInt64(events.duplicatesDetected))
         }
         let c = vtep.counters
-        counter("evpn_mac_moves_total", "MAC moves decided by RFC 7432 section 15 mobility, by where the MAC went.",
-                [("to", "local")], UInt64(c.movesToLocal))
-        counter("evpn_mac_moves_total", "MAC moves decided by RFC 7432 section 15 mobility, by where the MAC went.",
-                [("to", "remote")], UInt64(c.movesToRemote))
-        counter("evpn_duplicates_detected_total", "MACs found to be duplicates (too many moves in the detection window).", [],
-                UInt64(c.duplicatesDetected))
         counter("fdb_operations_total", "FDB operations (add, replace, append, delete) issued to the kernel.", [],
                 UInt64(c.fdbOperations))
         counter("fdb_failures_total", "FDB operations the kernel refused (other than EEXIST and ENOENT, which are healed).", [],

@@ -121,6 +121,9 @@ struct MetricsEndpointTests {
         routes.advertised[3] = 4
         var counters = VTEPCounters()
         counters.movesToLocal = 2
+        counters.byVNI[100] = VNIEventCounts()
+        counters.byVNI[100]?.movesToLocal = 2
+        counters.byVNI[100]?.duplicatesDetected = 1
         counters.fdbOperations = 100
         var vni = VNIStatistics(vni: 100)
         vni.localMACs = 6
@@ -162,7 +165,9 @@ struct MetricsEndpointTests {
         #expect(exposition.value(#"evpnd_evpn_vni_macs{vni="100",location="local"}"#) == 6)
         #expect(exposition.value(#"evpnd_evpn_vni_macs{vni="100",location="remote"}"#) == 9)
         #expect(exposition.value(#"evpnd_evpn_vni_frozen_macs{vni="100"}"#) == 1)
-        #expect(exposition.value(#"evpnd_evpn_mac_moves_total{to="local"}"#) == 2)
+        #expect(exposition.value(#"evpnd_evpn_mac_moves_total{vni="100",to="local"}"#) == 2)
+        #expect(exposition.value(#"evpnd_evpn_mac_moves_total{vni="100",to="remote"}"#) == 0)
+        #expect(exposition.value(#"evpnd_evpn_duplicates_detected_total{vni="100"}"#) == 1)
         #expect(exposition.value("evpnd_fdb_operations_total") == 100)
         #expect(exposition.value("evpnd_fdb_drift_found_total") == 3)
         #expect(exposition.value("evpnd_fdb_drift_repaired_total") == 2)
