@@ -13,6 +13,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The metrics endpoint (docs/OPERATIONS.md, Metrics): series and text exposition.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure codecs: no Foundation networking, no Dispatch, no sockets.
@@ -93,12 +96,14 @@ let package = Package(
             dependencies: [
                 "BGPCore", "BGPWire", "Config", "ControlProtocol", "CBSD", "VTEP", "Netlink",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol",
+                "Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol", "VTEP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

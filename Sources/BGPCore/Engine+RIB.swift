@@ -29,6 +29,7 @@ extension Engine {
                 case .purgeStale(let id):
                     rib.purgeStale(id)
                 case .update(let id, let update):
+                    countAnnounced(update, from: id)
                     let receipt = rib.receive(update, from: id)
                     enforceMaximumPrefix(id, &fx)
                     if let loop = receipt.loops.first, !loopLogged.contains(id) {

@@ -44,6 +44,8 @@ struct Peer {
     /// RFC 7606: what malformed messages made us do (UpdateErrorHandling.swift), and the log lines of this session.
     var updateErrors = UpdateErrorCounters()
     var updateErrorLog: (connection: ConnectionID, lines: Int) = (ConnectionID(0), 0)
+    /// Routes announced by the peer, by type (RouteCounters.swift).
+    var routesReceived = RouteTypeCounts()
 
     init(config: PeerConfig) {
         self.id = PeerID(config.address)

@@ -111,6 +111,8 @@ public struct BGPConfig: Hashable, Sendable {
     public var hostname: String?
     public var profile: DefaultsProfile = .traditional
     public var router: RouterBGPConfig
+    /// The Prometheus endpoint, an evpnd extension (MetricsEndpointConfig.swift); nil: off.
+    public var metrics: MetricsEndpointConfig? = nil
 }
 
 /// A neighbor (or a listen range's template) with inheritance and defaults applied: what the engine runs.

@@ -130,6 +130,8 @@ struct Parser {
     var hostname: String?
     var profile: DefaultsProfile = .traditional
     var router: RouterBGPConfig?
+    /// `metrics listen ADDRESS PORT` (MetricsEndpointConfig.swift).
+    var metrics: MetricsEndpointConfig?
     /// Other daemons' commands skipped, first occurrence of each, for the one warning.
     var skipped: [(name: String, location: SourceLocation)] = []
 
@@ -249,6 +251,8 @@ struct Parser {
             return .done  // `frr version X`: informational
         case "end", "exit", "write":
             return .done
+        case "metrics":
+            return try metricsCommand(words)
         case "no":
             if words.count >= 2, Self.foreignCommands.contains(words[1].text) {
                 skip(words[1].text, words[0])
@@ -661,7 +665,7 @@ struct Parser {
             diagnostics.append(Diagnostic(.error, range.location, "peer group of a listen range needs a remote-as", text: range.peerGroup))
         }
         let hasErrors = diagnostics.contains { $0.severity == .error }
-        let config = BGPConfig(hostname: hostname, profile: profile, router: router)
+        let config = BGPConfig(hostname: hostname, profile: profile, router: router, metrics: metrics)
         return ConfigParseResult(config: hasErrors ? nil : config, diagnostics: diagnostics)
     }
 }

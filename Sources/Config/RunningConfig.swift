@@ -9,6 +9,7 @@ extension BGPConfig {
     public var runningConfigText: String {
         var lines = ["frr defaults \(profile.rawValue)"]
         if let hostname { lines.append("hostname \(hostname)") }
+        if let metrics { lines.append(metrics.line) }
         lines.append("!")
         lines.append("router bgp \(router.asn)")
         lines += router.globalLines.map { " " + $0 }

@@ -26,6 +26,8 @@ public struct DaemonOptions: Sendable {
     public var handlesSignals: Bool
     /// RFC 9687 send hold time for every connection; nil: max(8 minutes, 2 x hold time) (SessionSecurity.swift).
     public var sendHoldTime: Duration?
+    /// `--metrics ADDRESS:PORT`: the metrics endpoint, over the file's `metrics listen` (Runtime+Metrics.swift).
+    public var metricsEndpoint: MetricsEndpointConfig?
 
     public init(configPath: String, socketPath: String = ControlSocket.defaultPath, port: UInt16 = 179,
                 listenAddresses: [IPAddress] = [.v4(IPv4Address(0, 0, 0, 0)), .v6(IPv6Address(high: 0, low: 0))],
@@ -70,6 +72,8 @@ public final class Runtime: @unchecked Sendable {
     private var control: ControlServer?
     /// VTEP mode (`advertise-all-vni`): the netlink side, VTEPDriver.swift.
     var vtep: VTEPDriver?
+    /// The Prometheus endpoint when one is configured (Runtime+Metrics.swift).
+    var metrics: MetricsEndpoint?
     private var stopping = false
     /// systemd notifications, the watchdog and the process title (Supervision.swift).
     lazy var supervision = Supervision(queue: queue, logger: logger)
@@ -158,11 +162,13 @@ public final class Runtime: @unchecked Sendable {
             logger.info("evpnd started: AS \(engineConfig.localAS), router-id \(engineConfig.routerID), \(engineConfig.peers.count) neighbors, \(engineConfig.listenRanges.count) listen ranges")
             do {
                 try startVTEP()
+                try startMetrics()
             } catch {
                 for listener in listeners { listener.source.cancel() }
                 listeners.removeAll()
                 control.stop()
                 self.control = nil
+                stopVTEP()
                 throw error
             }
             feed(.start)
@@ -225,6 +231,7 @@ public final class Runtime: @unchecked Sendable {
         signalSources.removeAll()
         control?.stop()
         stopVTEP()
+        stopMetrics()
         control = nil
         logger.notice("stopped")
         onStopped?()
@@ -242,6 +249,7 @@ public final class Runtime: @unchecked Sendable {
             logger.notice("configuration reloaded from \(options.configPath)")
             applyListenerSecurity()
             feed(.configure(newEngineConfig))
+            reconfigureMetrics()
         } catch {
             logger.error("reload refused, the running configuration stays: \(error)")
         }

@@ -26,6 +26,8 @@ final class VTEPDriver {
     let writer: FDBWriter
     var eventSource: DispatchSourceRead?
     var timer: DispatchSourceTimer?
+    /// Overruns, resyncs and batches, for the metrics endpoint (MetricsSnapshot.swift).
+    var netlinkCounters = NetlinkEventCounters()
 
     init(config: VTEPConfig) throws(NetlinkError) {
         state = VTEPState(config: config)
@@ -122,6 +124,7 @@ extension Runtime {
         }
         switch result {
         case .overrun:
+            driver.netlinkCounters.overruns += 1
             logger.warning("VTEP: netlink events lost (ENOBUFS); dumping links and FDB again")
             resyncAfterLoss()
         case .events(let list):
@@ -147,6 +150,7 @@ extension Runtime {
     }
 
     func resyncAfterLoss() {
+        vtep?.netlinkCounters.resyncs += 1
         do {
             try resyncVTEP()
         } catch {
@@ -183,9 +187,15 @@ extension Runtime {
             case .fdb(let operations):
                 // The kernel's time on the writer's thread, the engine's on this one: the two cores
                 // overlap (the reconciler has already applied the operations to its model).
+                driver.netlinkCounters.fdbBatches += 1
+                let issued = DispatchTime.now().uptimeNanoseconds
                 driver.writer.perform(operations) { [weak self] outcome in
                     guard let self else { return }
-                    self.queue.async { self.finishFDBBatch(operations, outcome) }
+                    let elapsed = DispatchTime.now().uptimeNanoseconds &- issued
+                    self.queue.async {
+                        self.recordFDBBatch(nanoseconds: elapsed)
+                        self.finishFDBBatch(operations, outcome)
+                    }
                 }
             case .log(let event):
                 log(event)
@@ -216,6 +226,7 @@ extension Runtime {
         case .success(let answers):
             results = answers
         case .failure(let error):
+            driver.netlinkCounters.fdbBatchErrors += 1
             logger.error("VTEP: FDB batch of \(operations.count) failed: \(error)")
             results = Array(repeating: .unanswered, count: operations.count)
         }

@@ -92,9 +92,12 @@ public struct FDBReconciler: Sendable {
         var actual: KernelFDBEntry?
         /// Listed in `dirtyKeys`, to be looked at by the next `plan`.
         var dirty = false
+        /// The kernel lost or grew this row behind evpnd's back (FDBReconciler+Drift.swift); cleared by
+        /// the repair.
+        var drifted = false
     }
 
-    private var rows: [FDBKey: Row] = [:]
+    var rows: [FDBKey: Row] = [:]
     /// Keys whose row changed since the last plan, each once (the row's `dirty` says whether listed).
     private var dirtyKeys: [FDBKey] = []
     private var devices: [Int32: Int32] = [:]
@@ -110,6 +113,9 @@ public struct FDBReconciler: Sendable {
     /// (FDBReconciler+Retention.swift).
     public internal(set) var retainsStale = false
     var retained: Set<FDBKey> = []
+    /// Drift found and repairs issued, and whether a first dump was seen (FDBReconciler+Drift.swift).
+    public internal(set) var drift = FDBDriftCounters()
+    var seenKernel = false
 
     public init() {}
 
@@ -195,6 +201,11 @@ public struct FDBReconciler: Sendable {
 
     /// A full dump: the kernel's truth replaces the model, and every row is looked at again.
     public mutating func replaceActual(with dump: [KernelFDBEntry]) {
+        let before = seenKernel ? rows : [:]
+        defer {
+            if seenKernel { noteDumpDrift(before: before) }
+            seenKernel = true
+        }
         var next: [FDBKey: Row] = [:]
         next.reserveCapacity(max(rows.count, dump.count))
         for (key, row) in rows {
@@ -232,6 +243,7 @@ public struct FDBReconciler: Sendable {
         let same = entry.isBridgeRow ? current.ifindex == entry.ifindex : current.destination == entry.destination
         guard same else { return }
         rows.values[i].actual = nil
+        noteDrift(at: i, k, before: current)
         markDirty(at: i, k)
         if isBridgeTable(k) { changedBridgeRows.insert(k) }
     }
@@ -277,8 +289,11 @@ public struct FDBReconciler: Sendable {
             rows.values[i].dirty = false
             let want = rows.values[i].desired
             let have = rows.values[i].actual
+            let drifted = rows.values[i].drifted
+            if drifted { rows.values[i].drifted = false }
             if !checkParked || !parked.contains(key),
                let op = operation(key, want: want, have: have, &conflicts) {
+                if drifted { drift.repaired += 1 }
                 ops.append(op)
                 // The model as if the operation was done. Each key gets at most one operation a round,
                 // so applying them in planning order or in phase order is the same.

@@ -109,6 +109,7 @@ extension VTEPState {
             if case .remote = record.owner, let best = record.remotes.best {
                 record.localSequence = max(record.localSequence, best.sequence &+ 1)
                 counters.movesToLocal += 1
+                counters.byVNI[vniNumber, default: VNIEventCounts()].movesToLocal += 1
                 fx.log(.info, "VNI \(vniNumber): MAC \(key.mac) moved here from \(best.vtep); sequence \(record.localSequence)",
                        vni: vniNumber, mac: key.mac)
                 if record.detector.localMove(now: now, config: config.duplicateDetection) { detected(macKey, &record, vtep: best.vtep, &fx) }

@@ -19,6 +19,7 @@ extension VTEPState {
                                                   ownVTEP: vni.port.vtep)
         if record.owner == .local, case .remote(let winner) = owner {
             counters.movesToRemote += 1
+            counters.byVNI[key.vni, default: VNIEventCounts()].movesToRemote += 1
             fx.log(.info, "VNI \(key.vni): MAC \(key.mac) moved to \(winner.vtep) (\(reason)); local route withdrawn", vni: key.vni, mac: key.mac)
             if record.detector.remoteMove(now: fx.now, config: config.duplicateDetection) {
                 detected(key, &record, vtep: winner.vtep, &fx)
@@ -77,6 +78,7 @@ extension VTEPState {
     /// A move made the MAC a duplicate: log, count, and freeze it if configured.
     mutating func detected(_ key: MACKey, _ record: inout MACRecord, vtep: IPAddress, _ fx: inout VTEPEffects) {
         counters.duplicatesDetected += 1
+        counters.byVNI[key.vni, default: VNIEventCounts()].duplicatesDetected += 1
         let freeze = config.duplicateDetection.freeze
         let detail: String
         switch freeze {

@@ -75,6 +75,17 @@ public struct VTEPCounters: Hashable, Sendable {
     public var fdbOperations = 0
     public var fdbFailures = 0
     public var fdbConflicts = 0
+    /// The moves and duplicates above, per VNI (the metrics endpoint's `vni` label).
+    public var byVNI: [UInt32: VNIEventCounts] = [:]
+}
+
+/// Mobility events of one VNI since start.
+public struct VNIEventCounts: Hashable, Sendable {
+    public var movesToLocal = 0
+    public var movesToRemote = 0
+    public var duplicatesDetected = 0
+
+    public init() {}
 }
 
 /// A remote type-2 or type-3 route as the VTEP uses it.

@@ -1,5 +1,5 @@
-// `evpnd --config FILE [--socket PATH] [--log-level LEVEL] [--port N] [--pidfile PATH]`, `evpnd --check --config FILE`
-// and `evpnd --version`.
+// `evpnd --config FILE [--socket PATH] [--log-level LEVEL] [--port N] [--pidfile PATH] [--metrics ADDRESS:PORT]`,
+// `evpnd --check --config FILE` and `evpnd --version`.
 
 import ArgumentParser
 import Config
@@ -27,12 +27,18 @@ struct EvpndCommand: ParsableCommand {
     @Option(name: .long, help: "Write the pid to this file (libbsd pidfile: locked; a second evpnd with the same file refuses to start).")
     var pidfile: String?
 
+    @Option(name: .long, help: "Serve Prometheus metrics at http://ADDRESS:PORT/metrics (IPv6 as [ADDRESS]:PORT); overrides the file's 'metrics listen'.")
+    var metrics: String?
+
     @Flag(name: .long, help: "Check the configuration, print every error, and exit 0 (good) or 1 (bad).")
     var check = false
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level '\(logLevel)'")
+        }
+        if let metrics, MetricsEndpointConfig(endpoint: metrics) == nil {
+            throw ValidationError("--metrics: expected ADDRESS:PORT (IPv6 as [ADDRESS]:PORT), got '\(metrics)'")
         }
     }
 
@@ -42,7 +48,8 @@ struct EvpndCommand: ParsableCommand {
             throw ExitCode(ok ? 0 : 1)
         }
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        let options = DaemonOptions(configPath: config, socketPath: socket, port: port)
+        var options = DaemonOptions(configPath: config, socketPath: socket, port: port)
+        options.metricsEndpoint = metrics.flatMap { MetricsEndpointConfig(endpoint: $0) }
         // Never returns: dispatchMain() runs the engine queue; SIGTERM/SIGINT exit 0.
         DaemonMain.run(options: options, logLevel: level, pidfile: pidfile)
     }

@@ -29,6 +29,8 @@ struct Source {
     var hostname: String?
     /// Paths held from this source (pfxRcd).
     var paths = 0
+    /// The same by route type (RouteCounters.swift).
+    var pathsByType = RouteTypeCounts()
 }
 
 struct UpdateGroup {
@@ -58,6 +60,8 @@ struct OutPeer {
     var group: Int
     var dirty = RouteBitset()
     var sent = RouteBitset()
+    /// How many of `sent` are of each route type (RouteCounters.swift).
+    var sentByType = RouteTypeCounts()
     /// The initial table dump is done (End-of-RIB may follow).
     var families: Set<AddressFamily>
 }
@@ -119,6 +123,7 @@ struct RIB {
             slot = kept
             var source = source
             source.paths = sources[Int(kept)]?.paths ?? 0
+            source.pathsByType = sources[Int(kept)]?.pathsByType ?? RouteTypeCounts()
             sources[Int(kept)] = source
         } else if let reused = freeSlots.popLast() {
             slot = reused
@@ -269,6 +274,7 @@ struct RIB {
         } else {
             table[id].paths.append(path)
             sources[Int(slot)]?.paths += 1
+            sources[Int(slot)]?.pathsByType[nlri.route.routeType] += 1
         }
         decide(id, before: before)
     }
@@ -277,8 +283,10 @@ struct RIB {
         guard let id = table.find(EVPNRouteKey(nlri.route)),
               let i = table[id].paths.firstIndex(where: { $0.source == slot && $0.pathID == nlri.pathID }) else { return }
         let before = snapshot(id)
+        let type = table[id].route.routeType
         removePath(id, at: i)
         sources[Int(slot)]?.paths -= 1
+        sources[Int(slot)]?.pathsByType[type] -= 1
         decide(id, before: before)
         table.removeIfUnused(id)
     }

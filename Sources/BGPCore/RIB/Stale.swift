@@ -55,8 +55,10 @@ extension RIB {
             guard table[id].paths.contains(where: { $0.source == slot }) else { continue }
             let before = snapshot(id)
             while let i = table[id].paths.firstIndex(where: { $0.source == slot }) {
+                let type = table[id].route.routeType
                 removePath(id, at: i)
                 sources[Int(slot)]?.paths -= 1
+                sources[Int(slot)]?.pathsByType[type] -= 1
             }
             decide(id, before: before)
             table.removeIfUnused(id)

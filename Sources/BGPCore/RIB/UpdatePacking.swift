@@ -41,7 +41,10 @@ extension RIB {
                 state = (attributes, destination.nlri(of: best))
             }
             if let (attributes, route) = state {
-                if out.sent.insert(id) { table[id].advertisedTo += 1 }
+                if out.sent.insert(id) {
+                    table[id].advertisedTo += 1
+                    out.sentByType[destination.route.routeType] += 1
+                }
                 let nlri = EVPNNLRI(pathID: addPath ? 1 : nil, route: route)
                 // Consecutive routes mostly share their attribute set: only a change looks it up.
                 if let last, last.attributes === attributes {
@@ -57,6 +60,7 @@ extension RIB {
                 }
                 bytes += nlriOverhead + route.valueLength
             } else if out.sent.remove(id) {
+                out.sentByType[destination.route.routeType] -= 1
                 withdrawals.append(EVPNNLRI(pathID: addPath ? 1 : nil, route: destination.route))
                 table[id].advertisedTo -= 1
                 freed.append(id)
