@@ -1,6 +1,10 @@
 // evpnctl: the operator's CLI for evpnd. Commands mirror vtysh's; `--json` uses FRR's keys.
 import ArgumentParser
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 @main
 struct EvpnCtl: ParsableCommand {
@@ -20,8 +24,8 @@ struct EvpnCtl: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(1)
+                printError(fullMessage(for: error))
+                exitProcess(1)
             }
             exit(withError: error)
         }
