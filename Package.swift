@@ -27,17 +27,15 @@ let package = Package(
                 "ControlProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // Static Swift runtime and Foundation in release, as evpnd: the Debian package (scripts/package)
-            // runs on a machine without a Swift toolchain. Full Foundation also needs its ICU (C++) and shims,
-            // which the static archives do not pull in by themselves.
+            // Static Swift runtime and FoundationEssentials in release, as evpnd: the Debian package
+            // (scripts/package) runs on a machine without a Swift toolchain. FoundationEssentials only, not
+            // Foundation, for the same reason as the daemon: full Foundation statically links ICU's data
+            // (evpnctl was 60 MB stripped with it). The shims are FoundationEssentials' own (see evpnd).
             linkerSettings: [
                 .unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release)),
                 .linkedLibrary("_FoundationCollections", .when(platforms: [.linux], configuration: .release)),
                 .linkedLibrary("_FoundationCShims", .when(platforms: [.linux], configuration: .release)),
-                .linkedLibrary("CoreFoundation", .when(platforms: [.linux], configuration: .release)),
-                .linkedLibrary("_FoundationICU", .when(platforms: [.linux], configuration: .release)),
                 .linkedLibrary("swiftSynchronization", .when(platforms: [.linux], configuration: .release)),
-                .linkedLibrary("stdc++", .when(platforms: [.linux], configuration: .release)),
             ]
         ),
         .executableTarget(

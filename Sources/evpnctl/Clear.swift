@@ -4,7 +4,6 @@
 
 import ArgumentParser
 import ControlProtocol
-import Foundation
 
 struct Clear: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,11 +19,11 @@ struct Clear: ParsableCommand {
         do {
             response = try ControlClient.send(ControlRequest(command: ["clear"] + words), socketPath: control.socket)
         } catch {
-            FileHandle.standardError.write(Data("evpnctl: \(error)\n".utf8))
+            printError("evpnctl: \(error)")
             throw ExitCode(2)
         }
         guard response.ok else {
-            FileHandle.standardError.write(Data("% \(response.error ?? "failed")\n".utf8))
+            printError("% \(response.error ?? "failed")")
             throw ExitCode(1)
         }
         if !response.output.isEmpty { print(response.output) }

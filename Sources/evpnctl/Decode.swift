@@ -2,7 +2,11 @@
 // Wireshark's "Follow TCP stream, raw" saves it, or the same as hex) and prints each message.
 import ArgumentParser
 import BGPWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,14 +32,16 @@ struct Decode: ParsableCommand {
     var input: String
 
     func run() throws {
-        let data: Data
+        var bytes: [UInt8]
         do {
-            data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
+            bytes = input == "-" ? try readStandardInput() : [UInt8](try Data(contentsOf: URL(fileURLWithPath: input)))
+        } catch let error as StandardInputError {
+            printError("evpnctl decode: cannot read \(input): \(error)")
+            throw ExitCode(2)
         } catch {
-            printError("evpnctl decode: cannot read \(input): \(error.localizedDescription)")
+            printError("evpnctl decode: cannot read \(input): \(FileReadError.describe(error))")
             throw ExitCode(2)
         }
-        var bytes = [UInt8](data)
         if hex {
             guard let decoded = Self.parseHex(bytes) else {
                 printError("evpnctl decode: \(input) is not hexadecimal text")
@@ -87,8 +93,4 @@ struct Decode: ParsableCommand {
         }
         return high == nil ? out : nil
     }
-}
-
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

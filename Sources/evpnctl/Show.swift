@@ -4,7 +4,6 @@
 
 import ArgumentParser
 import ControlProtocol
-import Foundation
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,11 +22,11 @@ struct Show: ParsableCommand {
         do {
             response = try ControlClient.send(ControlRequest(command: ["show"] + words, json: json), socketPath: control.socket)
         } catch {
-            FileHandle.standardError.write(Data("evpnctl: \(error)\n".utf8))
+            printError("evpnctl: \(error)")
             throw ExitCode(2)
         }
         guard response.ok else {
-            FileHandle.standardError.write(Data("% \(response.error ?? "failed")\n".utf8))
+            printError("% \(response.error ?? "failed")")
             throw ExitCode(1)
         }
         print(response.output)
