@@ -50,6 +50,8 @@ public struct NeighborSettings: Hashable, Sendable {
     public var maximumPrefix: [AddressFamily: MaximumPrefixConfig] = [:]
     /// `neighbor X graceful-restart[-helper|-disable]` (GracefulRestartConfig.swift).
     public var gracefulRestart: NeighborGracefulRestart?
+    /// `neighbor X bfd ...` (BFDConfig.swift).
+    public var bfd: NeighborBFDConfig?
     /// Per address family: `neighbor X activate` / `no neighbor X activate`.
     public var activated: [AddressFamily: Bool] = [:]
     public var routeReflectorClient: [AddressFamily: Bool] = [:]
@@ -111,6 +113,8 @@ public struct BGPConfig: Hashable, Sendable {
     public var hostname: String?
     public var profile: DefaultsProfile = .traditional
     public var router: RouterBGPConfig
+    /// bfdd's `bfd` stanza (BFDConfig.swift).
+    public var bfd = BFDConfig()
 }
 
 /// A neighbor (or a listen range's template) with inheritance and defaults applied: what the engine runs.
@@ -134,6 +138,8 @@ public struct ResolvedNeighbor: Hashable, Sendable {
     /// For the L2VPN EVPN family, the only one whose routes evpnd keeps.
     public var maximumPrefix: MaximumPrefixConfig? = nil
     public var gracefulRestart: NeighborGracefulRestart = .helper
+    /// `neighbor X bfd ...`, own or the group's; nil: no BFD for this session.
+    public var bfd: NeighborBFDConfig? = nil
 }
 
 public struct ResolvedListenRange: Hashable, Sendable {
@@ -195,6 +201,7 @@ extension BGPConfig {
             ttlSecurityHops: pick(\.ttlSecurityHops),
             maximumPrefix: own.maximumPrefix[.l2vpnEVPN] ?? group.maximumPrefix[.l2vpnEVPN])
         resolved.gracefulRestart = pick(\.gracefulRestart) ?? router.gracefulRestart.neighborDefault
+        resolved.bfd = pick(\.bfd)
         return resolved
     }
 }
