@@ -74,9 +74,10 @@ public struct BFDPeerConfig: Hashable, Sendable {
 public struct NeighborBFDConfig: Hashable, Sendable {
     /// `neighbor X bfd profile NAME`.
     public var profile: String?
-    /// `neighbor X bfd check-control-plane-failure`: with graceful restart, a BFD down of a peer whose C bit says
-    /// its forwarding survives its control plane keeps the routes as stale instead of dropping the session's
-    /// routes (RFC 5882 section 4.3, FRR's meaning of the command).
+    /// `neighbor X bfd check-control-plane-failure`: look at the peer's C bit when BFD goes down (RFC 5882
+    /// section 4.3). With graceful restart, a C bit clear means the peer's BFD shares fate with its control plane,
+    /// so the down may be nothing but a control-plane restart: it is handled as one (routes kept as stale). A C bit
+    /// set means BFD runs in the forwarding plane, so the down is a forwarding failure: the session goes down.
     public var checkControlPlaneFailure: Bool = false
 
     public init(profile: String? = nil, checkControlPlaneFailure: Bool = false) {
