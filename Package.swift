@@ -82,14 +82,14 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "BGPCore", "BGPWire", "Config", "ControlProtocol", "CBSD", "VTEP", "Netlink",
+                "BGPCore", "BGPWire", "Config", "ControlProtocol", "CBSD", "VTEP", "Netlink", "BFD",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol",
+                "Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol", "BFD",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -70,6 +70,8 @@ public final class Runtime: @unchecked Sendable {
     private var control: ControlServer?
     /// VTEP mode (`advertise-all-vni`): the netlink side, VTEPDriver.swift.
     var vtep: VTEPDriver?
+    /// BFD sessions, run on a queue of their own (Runtime+BFD.swift, BFDDriver.swift).
+    var bfd = BFDRuntimeState()
     private var stopping = false
     /// systemd notifications, the watchdog and the process title (Supervision.swift).
     lazy var supervision = Supervision(queue: queue, logger: logger)
@@ -165,6 +167,7 @@ public final class Runtime: @unchecked Sendable {
                 self.control = nil
                 throw error
             }
+            startBFD()
             feed(.start)
             supervision.started(peerStatus)
         }
@@ -224,6 +227,7 @@ public final class Runtime: @unchecked Sendable {
         for source in signalSources { source.cancel() }
         signalSources.removeAll()
         control?.stop()
+        stopBFD()
         stopVTEP()
         control = nil
         logger.notice("stopped")
@@ -242,6 +246,7 @@ public final class Runtime: @unchecked Sendable {
             logger.notice("configuration reloaded from \(options.configPath)")
             applyListenerSecurity()
             feed(.configure(newEngineConfig))
+            startBFD()
         } catch {
             logger.error("reload refused, the running configuration stays: \(error)")
         }
@@ -475,6 +480,7 @@ public final class Runtime: @unchecked Sendable {
                 ?? .failure("unknown command: \(words.joined(separator: " "))")
         default:
             if let response = answerGracefulRestart(request) { return response }
+            if let response = answerBFD(request) { return response }
             if let response = answerVTEP(request) { return response }
             if let response = answerOperation(request) { return response }
             return .failure("unknown command: \(words.joined(separator: " "))")
