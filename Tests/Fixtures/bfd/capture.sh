@@ -65,7 +65,6 @@ ip netns exec $a vtysh -N $a -c 'show bfd peers json' > "$here/frr-show-bfd-peer
 kill "$(cat /var/run/frr/$b/bfdd.pid)"
 sleep 3
 kill $dump; wait $dump 2>/dev/null || true; dump=
-tshark -r "$here/frr-bfdd.pcap" -V -Y bfd > "$here/frr-bfdd.txt" 2>/dev/null
 # One line per packet, tshark's own decode beside the payload: the decoder tests check theirs against it.
 tshark -r "$here/frr-bfdd.pcap" -Y bfd -T fields -E separator=/t -E header=y \
     -e frame.time_relative -e ip.src -e ip.dst -e ip.ttl -e udp.dstport \
