@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Captures BFD control packets between two FRR 8.4 bfdd instances in network namespaces (run as root).
-# Rebuilds frr-bfdd.pcap, frr-bfdd.txt (tshark's decode) and the *.bin files (one UDP payload each) here.
+# Rebuilds frr-bfdd.pcap, frr-bfdd.tsv (tshark's decode, one line per packet) and the *.bin files (one UDP payload each) here.
 # See README.md in this directory for what each file holds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
