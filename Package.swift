@@ -73,6 +73,9 @@ let package = Package(
         // The I/O-free engine: session state machine, RIB, route reflection; time is passed in.
         .target(name: "BGPCore", dependencies: ["BGPWire"]),
         .testTarget(name: "BGPCoreTests", dependencies: ["BGPCore", "BGPWire", "MalformedUpdates"]),
+        // BFD (RFC 5880/5881/5883), I/O-free: packets and timer expiries in; packets, timers and state changes out.
+        .target(name: "BFD"),
+        .testTarget(name: "BFDTests", dependencies: ["BFD"]),
         // The RFC 7606 hostile-input table (raw bytes), shared by BGPCoreTests and InteropTests.
         .target(name: "MalformedUpdates", path: "Tests/MalformedUpdates"),
         // The VTEP, I/O-free: VNI discovery, local MAC learning, MAC mobility, desired FDB and its reconciler.
@@ -92,7 +95,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "BGPCore", "BGPWire", "Config", "ControlProtocol", "CBSD", "VTEP", "Netlink",
+                "BGPCore", "BGPWire", "Config", "ControlProtocol", "CBSD", "VTEP", "Netlink", "BFD",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -101,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol", "VTEP",
+                "Daemon", "BGPCore", "BGPWire", "Config", "ControlProtocol", "VTEP", "BFD",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

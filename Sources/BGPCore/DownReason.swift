@@ -34,6 +34,7 @@ public struct DownReason: Hashable, Sendable, CustomStringConvertible {
     static let addressFamilyActivated = "Address family activated"
     /// FRR 9's wording (RFC 9687); the runtime's close reason starts with `sendHoldExpiredPrefix`.
     static let sendHoldExpired = "Send hold timer expired"
+    static let bfdDown = "BFD down received"
     public static let sendHoldExpiredPrefix = "send hold timer expired"
 
     static func sent(_ notification: NotificationMessage) -> DownReason {

@@ -94,6 +94,14 @@ public struct Engine: Sendable {
             for route in routes { rib.originate(route) }
         case .withdrawLocal(let keys):
             for key in keys { rib.withdrawLocal(key) }
+        case .bfdDown(let id, let detail):
+            guard peers[id] != nil else { break }
+            let speaker = self.speaker, started = self.started
+            update(id, &fx) { peer, fx in
+                // Cease subcode 10 is RFC 9384's "BFD Down"; FRR's cause is "BFD down received".
+                peer.stop(subcode: 10, reason: DownReason(dueTo: DownReason.bfdDown, detail: "BFD down: \(detail)"), &fx)
+                if started { peer.start(&fx, speaker: speaker) }
+            }
         }
         checkDeferral(&fx)
         runRIB(&fx)

@@ -30,6 +30,9 @@ public enum EngineInput: Sendable {
     case originate([LocalRoute])
     /// Local routes that are gone.
     case withdrawLocal([EVPNRouteKey])
+    /// BFD saw the path to this neighbor fail (RFC 5882 section 4.3): the session goes down at once with a Cease
+    /// (subcode 10, BFD Down, RFC 9384), its routes go, and it starts again as after `clear`.
+    case bfdDown(PeerID, detail: String)
 }
 
 public enum EngineOutput: Sendable, Equatable {

@@ -50,6 +50,8 @@ public struct NeighborSettings: Hashable, Sendable {
     public var maximumPrefix: [AddressFamily: MaximumPrefixConfig] = [:]
     /// `neighbor X graceful-restart[-helper|-disable]` (GracefulRestartConfig.swift).
     public var gracefulRestart: NeighborGracefulRestart?
+    /// `neighbor X bfd ...` (BFDConfig.swift).
+    public var bfd: NeighborBFDConfig?
     /// Per address family: `neighbor X activate` / `no neighbor X activate`.
     public var activated: [AddressFamily: Bool] = [:]
     public var routeReflectorClient: [AddressFamily: Bool] = [:]
@@ -113,6 +115,8 @@ public struct BGPConfig: Hashable, Sendable {
     public var router: RouterBGPConfig
     /// The Prometheus endpoint, an evpnd extension (MetricsEndpointConfig.swift); nil: off.
     public var metrics: MetricsEndpointConfig? = nil
+    /// bfdd's `bfd` stanza (BFDConfig.swift).
+    public var bfd = BFDConfig()
 }
 
 /// A neighbor (or a listen range's template) with inheritance and defaults applied: what the engine runs.
@@ -136,6 +140,8 @@ public struct ResolvedNeighbor: Hashable, Sendable {
     /// For the L2VPN EVPN family, the only one whose routes evpnd keeps.
     public var maximumPrefix: MaximumPrefixConfig? = nil
     public var gracefulRestart: NeighborGracefulRestart = .helper
+    /// `neighbor X bfd ...`, own or the group's; nil: no BFD for this session.
+    public var bfd: NeighborBFDConfig? = nil
 }
 
 public struct ResolvedListenRange: Hashable, Sendable {
@@ -197,6 +203,7 @@ extension BGPConfig {
             ttlSecurityHops: pick(\.ttlSecurityHops),
             maximumPrefix: own.maximumPrefix[.l2vpnEVPN] ?? group.maximumPrefix[.l2vpnEVPN])
         resolved.gracefulRestart = pick(\.gracefulRestart) ?? router.gracefulRestart.neighborDefault
+        resolved.bfd = pick(\.bfd)
         return resolved
     }
 }

@@ -100,11 +100,16 @@ enum Node: Hashable {
     case vni(UInt32)
     /// Another daemon's stanza (`interface eth0`, `line vty`...): its lines are skipped.
     case foreign(String)
+    /// bfdd's `bfd` stanza and its `profile NAME` and `peer ...` nodes (BFDConfig.swift; the peer by index).
+    case bfd
+    case bfdProfile(String)
+    case bfdPeer(Int)
 
     var parent: Node? {
         switch self {
         case .config: return nil
-        case .routerBGP, .foreign: return .config
+        case .routerBGP, .foreign, .bfd: return .config
+        case .bfdProfile, .bfdPeer: return .bfd
         case .addressFamily: return .routerBGP
         case .vni: return .addressFamily(.l2vpnEVPN)
         }
@@ -132,6 +137,9 @@ struct Parser {
     var router: RouterBGPConfig?
     /// `metrics listen ADDRESS PORT` (MetricsEndpointConfig.swift).
     var metrics: MetricsEndpointConfig?
+    var bfd = BFDConfig()
+    /// `neighbor X bfd profile NAME`: names to check at the end of the file.
+    var bfdProfileUses: [(String, SourceLocation)] = []
     /// Other daemons' commands skipped, first occurrence of each, for the one warning.
     var skipped: [(name: String, location: SourceLocation)] = []
 
@@ -181,6 +189,7 @@ struct Parser {
         case .routerBGP: return try routerCommand(words)
         case .addressFamily(let family): return try addressFamilyCommand(words, family: family)
         case .vni(let vni): return try vniCommand(words, vni: vni)
+        case .bfd, .bfdProfile, .bfdPeer: return try bfdCommand(words, in: here)
         case .foreign:
             let first = words[0].text
             if first == "exit" || first == "end" { return leaveToConfig() }
@@ -190,7 +199,7 @@ struct Parser {
         }
     }
 
-    static let stanzaEnders: Set<String> = ["router", "hostname", "frr"]
+    static let stanzaEnders: Set<String> = ["router", "hostname", "frr", "bfd"]
     /// `neighbor X ...` commands that belong to an address family.
     static let familyNeighborCommands: Set<String> = ["activate", "route-reflector-client", "maximum-prefix"]
 
@@ -207,7 +216,7 @@ struct Parser {
         "ip", "ipv6", "mpls", "table", "bfd-profile", "nexthop-group-limit", "username",
     ]
     /// Commands of other daemons that open a node of their own.
-    static let foreignStanzas: Set<String> = ["interface", "line", "vrf", "segment-routing", "bfd", "key", "pseudowire", "mpls-te"]
+    static let foreignStanzas: Set<String> = ["interface", "line", "vrf", "segment-routing", "key", "pseudowire", "mpls-te"]
 
     mutating func configCommand(_ words: [Word]) throws(CommandError) -> Outcome {
         let first = words[0].text
@@ -253,6 +262,10 @@ struct Parser {
             return .done
         case "metrics":
             return try metricsCommand(words)
+        case "bfd":
+            try expect(words, count: 1)
+            node = .bfd
+            return .done
         case "no":
             if words.count >= 2, Self.foreignCommands.contains(words[1].text) {
                 skip(words[1].text, words[0])
@@ -534,6 +547,8 @@ struct Parser {
             // The kernel's TCP MD5 key is at most 80 octets (TCP_MD5SIG_MAXKEYLEN), as FRR's `password` WORD.
             if let password, password.utf8.count > 80 { throw CommandError(message: "password longer than 80 octets", word: words[3]) }
             try updateSettings(name: name, address: address) { settings throws(CommandError) in settings.password = password }
+        case "bfd":
+            try neighborBFDCommand(words, negated: negated, name: name, address: address)
         case "ttl-security":
             try parseTTLSecurity(words, negated: negated, name: name, address: address)
         case "maximum-prefix":
@@ -664,8 +679,10 @@ struct Parser {
         for range in router.listenRanges where router.peerGroup(named: range.peerGroup)?.settings.remoteAS == nil {
             diagnostics.append(Diagnostic(.error, range.location, "peer group of a listen range needs a remote-as", text: range.peerGroup))
         }
+        finishBFD()
         let hasErrors = diagnostics.contains { $0.severity == .error }
-        let config = BGPConfig(hostname: hostname, profile: profile, router: router, metrics: metrics)
+        var config = BGPConfig(hostname: hostname, profile: profile, router: router, metrics: metrics)
+        config.bfd = bfd
         return ConfigParseResult(config: hasErrors ? nil : config, diagnostics: diagnostics)
     }
 }

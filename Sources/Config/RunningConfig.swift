@@ -43,6 +43,7 @@ extension BGPConfig {
         }
         lines.append("exit")
         lines.append("!")
+        lines += bfd.runningConfigLines
         return lines.joined(separator: "\n")
     }
 }
@@ -122,6 +123,7 @@ extension NeighborSettings {
         if let keepalive, let holdTime { lines.append("timers \(keepalive) \(holdTime)") }
         if let connectRetry { lines.append("timers connect \(connectRetry)") }
         if let gracefulRestart { lines.append(gracefulRestart.command) }
+        if let bfd { lines += bfd.lines }
         return lines
     }
 }

@@ -74,6 +74,8 @@ public final class Runtime: @unchecked Sendable {
     var vtep: VTEPDriver?
     /// The Prometheus endpoint when one is configured (Runtime+Metrics.swift).
     var metrics: MetricsEndpoint?
+    /// BFD sessions, run on a queue of their own (Runtime+BFD.swift, BFDDriver.swift).
+    var bfd = BFDRuntimeState()
     private var stopping = false
     /// systemd notifications, the watchdog and the process title (Supervision.swift).
     lazy var supervision = Supervision(queue: queue, logger: logger)
@@ -171,6 +173,7 @@ public final class Runtime: @unchecked Sendable {
                 stopVTEP()
                 throw error
             }
+            startBFD()
             feed(.start)
             supervision.started(peerStatus)
         }
@@ -230,6 +233,7 @@ public final class Runtime: @unchecked Sendable {
         for source in signalSources { source.cancel() }
         signalSources.removeAll()
         control?.stop()
+        stopBFD()
         stopVTEP()
         stopMetrics()
         control = nil
@@ -250,6 +254,7 @@ public final class Runtime: @unchecked Sendable {
             applyListenerSecurity()
             feed(.configure(newEngineConfig))
             reconfigureMetrics()
+            startBFD()
         } catch {
             logger.error("reload refused, the running configuration stays: \(error)")
         }
@@ -483,6 +488,7 @@ public final class Runtime: @unchecked Sendable {
         default:
             if let response = answerGracefulRestart(request) { return response }
             if let response = answerEVPNGlobal(request) { return response }
+            if let response = answerBFD(request) { return response }
             if let response = answerVTEP(request) { return response }
             if let response = answerOperation(request) { return response }
             return .failure("unknown command: \(words.joined(separator: " "))")

@@ -1,0 +1,191 @@
+// BFD in the runtime: the driver (BFDDriver.swift, its own queue) started, reconfigured and stopped with the
+// daemon; a BFD failure taking the BGP session down (RFC 5882 section 4.3); `show bfd peers [json]` in FRR's
+// words and keys (bfdd/bfdd_vty.c).
+//
+//   A session guarding a neighbor goes from Up to Down because its Detection Time expired or the peer said Down:
+//   the BGP session is stopped at once (Cease, BFD Down; its routes withdrawn, its FDB rows gone) and started
+//   again. Not when the peer said AdminDown (RFC 5882 section 3.2), and not when the neighbor has
+//   `bfd check-control-plane-failure`, graceful restart applies to it (it advertised the capability and the
+//   neighbor is not `graceful-restart-disable`) and its C bit was clear: then its BFD shares fate with its
+//   control plane, the down may be a restart, and BGP's own graceful restart handles it (FRR does the same).
+
+import BFD
+import BGPCore
+import BGPWire
+import ControlProtocol
+import Logging
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What the runtime keeps about BFD (on the engine queue).
+struct BFDRuntimeState {
+    var driver: BFDDriver?
+    /// Which session guards which BGP neighbor.
+    var neighbors: [BFDSessionKey: BFDPlan.NeighborLink] = [:]
+    /// Why BFD is not running although sessions are configured.
+    var startError: String?
+    /// BGP sessions stopped because BFD went down.
+    var downCount: UInt64 = 0
+}
+
+extension Runtime {
+    func startBFD() {
+        assertOnQueue()
+        let plan = BFDPlan(bgpConfig)
+        for line in plan.skipped { logger.warning("\(line)") }
+        bfd.neighbors = plan.neighbors
+        if bfd.driver == nil {
+            guard !plan.sessions.isEmpty else { return }
+            do {
+                let queue = self.queue
+                bfd.driver = try BFDDriver(logger: logger) { [weak self] change in
+                    guard let runtime = self else { return }
+                    queue.async { runtime.bfdStateChanged(change) }
+                }
+            } catch {
+                bfd.startError = "cannot open UDP ports 3784/4784: \(error)"
+                logger.error("BFD is not running: cannot open UDP ports 3784/4784: \(error)")
+                return
+            }
+        }
+        bfd.startError = nil
+        bfd.driver?.apply(plan.sessions)
+        logger.info("BFD: \(plan.sessions.count) sessions, \(plan.neighbors.count) guarding BGP neighbors")
+    }
+
+    func stopBFD() {
+        bfd.driver?.stop()
+        bfd.driver = nil
+    }
+
+    func bfdStateChanged(_ change: BFDStateChange) {
+        assertOnQueue()
+        guard let link = bfd.neighbors[change.key], change.isFailure else { return }
+        let peer = link.peer
+        let gracefulRestart = engine.negotiated(with: peer)?.peerGracefulRestart != nil
+            && engineConfig.peers.first(where: { $0.address == peer.address })?.gracefulRestart != .disable
+        if link.checkControlPlaneFailure && gracefulRestart && !change.remoteControlPlaneIndependent {
+            logger.notice("BFD down (\(change.diagnostic)) ignored: graceful restart applies and the peer's C bit is clear (RFC 5882 section 4.3)",
+                          metadata: ["peer": "\(peer)"])
+            return
+        }
+        logger.notice("BFD down (\(change.diagnostic)): stopping the BGP session", metadata: ["peer": "\(peer)"])
+        bfd.downCount &+= 1
+        feed(.bfdDown(peer, detail: change.diagnostic.description))
+    }
+
+    /// `show bfd peers [json]`, `show bfd peers counters`.
+    func answerBFD(_ request: ControlRequest) -> ControlResponse? {
+        let words = request.command
+        guard words.starts(with: ["show", "bfd"]) else { return nil }
+        guard words == ["show", "bfd", "peers"] || words == ["show", "bfd", "peers", "counters"] else {
+            return .failure("unknown command: \(words.joined(separator: " ")) (have: show bfd peers [counters])")
+        }
+        guard let driver = bfd.driver else {
+            return .failure(bfd.startError.map { "BFD is not running: \($0)" } ?? "no BFD sessions configured")
+        }
+        let snapshot = driver.snapshot()
+        if words.last == "counters" {
+            var lines = ["BFD packets dropped: \(snapshot.drops.total)"]
+            for (reason, count) in snapshot.drops.nonzero { lines.append("  \(reason): \(count)") }
+            lines.append("BGP sessions stopped by BFD: \(bfd.downCount)")
+            return ControlResponse(ok: true, output: lines.joined(separator: "\n"))
+        }
+        let peers = snapshot.statuses.map { BFDPeerReport($0, now: snapshot.now) }
+        if request.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            do {
+                return ControlResponse(ok: true, output: String(decoding: try encoder.encode(peers), as: UTF8.self))
+            } catch {
+                return .failure("cannot encode the BFD peers: \(error)")
+            }
+        }
+        return ControlResponse(ok: true, output: (["BFD Peers:"] + peers.flatMap(\.textLines)).joined(separator: "\n"))
+    }
+}
+
+/// One peer of FRR's `show bfd peers json` (bfdd/bfdd_vty.c, `_display_peer_json`): intervals in milliseconds.
+struct BFDPeerReport: Encodable {
+    var multihop: Bool
+    var peer: String
+    var local: String?
+    var interface: String?
+    var vrf = "default"
+    var id: UInt32
+    var remoteID: UInt32
+    var passiveMode: Bool
+    var minimumTTL: UInt8?
+    var status: String
+    var uptime: UInt64?
+    var downtime: UInt64?
+    var diagnostic: String
+    var remoteDiagnostic: String
+    var receiveInterval: UInt64
+    var transmitInterval: UInt64
+    var echoReceiveInterval: UInt64 = 0
+    var echoTransmitInterval: UInt64 = 0
+    var detectMultiplier: UInt8
+    var remoteReceiveInterval: UInt64
+    var remoteTransmitInterval: UInt64
+    var remoteEchoReceiveInterval: UInt64 = 0
+    var remoteDetectMultiplier: UInt8
+
+    enum CodingKeys: String, CodingKey {
+        case multihop, peer, local, interface, vrf, id, status, uptime, downtime, diagnostic
+        case remoteID = "remote-id", passiveMode = "passive-mode", minimumTTL = "minimum-ttl"
+        case remoteDiagnostic = "remote-diagnostic", receiveInterval = "receive-interval"
+        case transmitInterval = "transmit-interval", echoReceiveInterval = "echo-receive-interval"
+        case echoTransmitInterval = "echo-transmit-interval", detectMultiplier = "detect-multiplier"
+        case remoteReceiveInterval = "remote-receive-interval", remoteTransmitInterval = "remote-transmit-interval"
+        case remoteEchoReceiveInterval = "remote-echo-receive-interval", remoteDetectMultiplier = "remote-detect-multiplier"
+    }
+
+    init(_ status: BFDSessionStatus, now: Microseconds) {
+        multihop = status.key.multihop
+        peer = status.key.peer.description
+        local = status.key.local?.description
+        interface = status.key.interface
+        id = status.localDiscriminator
+        remoteID = status.remoteDiscriminator
+        passiveMode = status.parameters.passive
+        minimumTTL = status.key.multihop ? status.parameters.minimumTTL : nil
+        self.status = status.state.frrStatus
+        let seconds = (now >= status.lastStateChange ? now - status.lastStateChange : 0) / 1_000_000
+        if status.state == .up { uptime = seconds } else { downtime = seconds }
+        diagnostic = status.diagnostic.description
+        remoteDiagnostic = status.remoteDiagnostic.description
+        // FRR shows the configured intervals, also during slow start.
+        receiveInterval = status.parameters.requiredMinRxInterval / 1000
+        transmitInterval = status.parameters.desiredMinTxInterval / 1000
+        detectMultiplier = status.parameters.detectMultiplier
+        remoteReceiveInterval = status.remoteRequiredMinRxInterval / 1000
+        remoteTransmitInterval = status.remoteDesiredMinTxInterval / 1000
+        remoteDetectMultiplier = status.remoteDetectMultiplier
+    }
+
+    /// vtysh's `show bfd peers` block.
+    var textLines: [String] {
+        var head = "\tpeer \(peer)"
+        if multihop { head += " multihop" }
+        if let local { head += " local-address \(local)" }
+        head += " vrf \(vrf)"
+        if let interface { head += " interface \(interface)" }
+        var lines = [head, "\t\tID: \(id)", "\t\tRemote ID: \(remoteID)",
+                     "\t\tPassive mode: \(passiveMode ? "Enabled" : "Disabled")"]
+        if let minimumTTL { lines.append("\t\tMinimum TTL: \(minimumTTL)") }
+        lines.append("\t\tStatus: \(status)")
+        if let uptime { lines.append("\t\tUptime: \(uptime) second(s)") }
+        if let downtime { lines.append("\t\tDowntime: \(downtime) second(s)") }
+        lines += ["\t\tDiagnostics: \(diagnostic)", "\t\tRemote diagnostics: \(remoteDiagnostic)",
+                  "\t\tLocal timers:", "\t\t\tDetect-multiplier: \(detectMultiplier)",
+                  "\t\t\tReceive interval: \(receiveInterval)ms", "\t\t\tTransmission interval: \(transmitInterval)ms",
+                  "\t\tRemote timers:", "\t\t\tDetect-multiplier: \(remoteDetectMultiplier)",
+                  "\t\t\tReceive interval: \(remoteReceiveInterval)ms",
+                  "\t\t\tTransmission interval: \(remoteTransmitInterval)ms", ""]
+        return lines
+    }
+}
