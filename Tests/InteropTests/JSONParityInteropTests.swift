@@ -133,26 +133,9 @@ struct JSONParityInteropTests {
     ]
 
     /// The one configuration both reflectors load, unchanged (the FRR dialect evpnd reads).
-    static let reflectorConfig = """
-    ! Route reflector of the JSON parity lab: loaded as-is by FRR's bgpd and by evpnd.
-    frr defaults datacenter
-    hostname rr
-    router bgp 65000
-     bgp router-id \(routerID)
-     bgp cluster-id \(ReflectorLab.clusterID)
-     no bgp default ipv4-unicast
-     neighbor VTEPS peer-group
-     neighbor VTEPS remote-as 65000
-     neighbor VTEPS timers 3 9
-     neighbor VTEPS timers connect 1
-     neighbor 10.0.0.1 peer-group VTEPS
-     neighbor 10.0.0.2 peer-group VTEPS
-     address-family l2vpn evpn
-      neighbor VTEPS activate
-      neighbor VTEPS route-reflector-client
-     exit-address-family
-    exit
-    """
+    static let reflectorConfig = ReflectorLab.reflectorConfig(
+        comment: "Route reflector of the JSON parity lab: loaded as-is by FRR's bgpd and by evpnd.", hostname: "rr",
+        routerID: routerID, neighborLines: ["neighbor 10.0.0.1 peer-group VTEPS", "neighbor 10.0.0.2 peer-group VTEPS"])
 
     static func compare(frr: ParityJSON, evpnd: ParityJSON, skipping scopes: Set<String>) -> ParityReport {
         var a: [String: ParityJSON] = [:], b: [String: ParityJSON] = [:]

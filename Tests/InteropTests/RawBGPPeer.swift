@@ -75,12 +75,7 @@ final class RawBGPPeer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !closedByUs else { throw LabError("raw peer closed") }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw LabError("raw peer write: \(String(cString: strerror(errno)))") }
-            offset += n
-        }
+        try NamespaceSocket.writeAll(fd, bytes)
     }
 
     func close() {

@@ -51,12 +51,7 @@ final class RawInjector: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !closed else { throw LabError("injector closed") }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw LabError("injector write: \(String(cString: strerror(errno)))") }
-            offset += n
-        }
+        try NamespaceSocket.writeAll(fd, bytes)
     }
 
     func close() {

@@ -13,10 +13,9 @@ final class ReflectorLab: @unchecked Sendable {
     var bin: String { testbed.bin }
     var fabric: String { ns("F") }
     static let clusterID = "10.0.0.254"
-    private let lock = NSLock()
-    private var frrVTEPs: [Int: FRRNode] = [:]
-    private var evpnds: [String: EvpndNode] = [:]
-    private var gobgps: [String: GoBGPNode] = [:]
+    private let frrVTEPs = NodeRegistry<FRRNode>()
+    private let evpnds = NodeRegistry<EvpndNode>()
+    private let gobgps = NodeRegistry<GoBGPNode>()
 
     init() throws {
         testbed = try Testbed()
@@ -55,12 +54,7 @@ final class ReflectorLab: @unchecked Sendable {
     // MARK: FRR VTEPs
 
     func frrVTEP(_ i: Int) -> FRRNode {
-        lock.withLock {
-            if let node = frrVTEPs[i] { return node }
-            let node = testbed.frr("V\(i)", in: ns("V\(i)"), daemons: [.zebra, .bgpd])
-            frrVTEPs[i] = node
-            return node
-        }
+        frrVTEPs.node("V\(i)") { testbed.frr("V\(i)", in: ns("V\(i)"), daemons: [.zebra, .bgpd]) }
     }
 
     /// FRR VTEP `i`, peering with each of `reflectors` (`timers 3 9`, `timers connect 1`).
@@ -100,44 +94,46 @@ final class ReflectorLab: @unchecked Sendable {
 
     // MARK: evpnd reflectors
 
-    func evpnd(_ role: String) -> EvpndNode {
-        lock.withLock {
-            if let node = evpnds[role] { return node }
-            let node = testbed.evpnd(in: ns(role), stem: "evpnd-\(role)")
-            evpnds[role] = node
-            return node
-        }
-    }
+    func evpnd(_ role: String) -> EvpndNode { evpnds.node(role) { testbed.evpnd(in: ns(role), stem: "evpnd-\(role)") } }
 
     /// The running reflectors' processes by role.
-    var reflectors: [String: Process] { lock.withLock { evpnds.compactMapValues(\.process) } }
+    var reflectors: [String: Process] { evpnds.all.compactMapValues(\.process) }
 
     /// An evpnd reflector in namespace `role` with router id `address`, clients `clients` and non-client `others`
     /// (the other reflector of the cluster). `passive` clients are speakers that only dial in (the injectors).
     func startReflector(_ role: String, address: String, clients: [String], passive: [String], others: [String]) throws {
-        let lines = (clients + passive).map { " neighbor \($0) peer-group VTEPS" }
-            + passive.map { " neighbor \($0) passive" }
-            + others.flatMap { [" neighbor \($0) remote-as 65000", " neighbor \($0) timers 3 9", " neighbor \($0) timers connect 1"] }
-        try evpnd(role).start(config: """
-        ! evpnd as the seed's route reflector (docs/REFLECTOR.md)
-        frr defaults datacenter
-        hostname rr-\(role)
-        router bgp 65000
-         bgp router-id \(address)
-         bgp cluster-id \(Self.clusterID)
-         no bgp default ipv4-unicast
-         neighbor VTEPS peer-group
-         neighbor VTEPS remote-as 65000
-         neighbor VTEPS timers 3 9
-         neighbor VTEPS timers connect 1
-        \(lines.joined(separator: "\n"))
-         address-family l2vpn evpn
-          neighbor VTEPS activate
-          neighbor VTEPS route-reflector-client
-        \(others.map { "  neighbor \($0) activate" }.joined(separator: "\n"))
-         exit-address-family
-        exit
-        """, logLevel: "info")
+        let lines = (clients + passive).map { "neighbor \($0) peer-group VTEPS" }
+            + passive.map { "neighbor \($0) passive" }
+            + others.flatMap { ["neighbor \($0) remote-as 65000", "neighbor \($0) timers 3 9", "neighbor \($0) timers connect 1"] }
+        try evpnd(role).start(config: Self.reflectorConfig(comment: "evpnd as the seed's route reflector (docs/REFLECTOR.md)",
+                                                           hostname: "rr-\(role)", routerID: address, neighborLines: lines,
+                                                           familyLines: others.map { "neighbor \($0) activate" }),
+                              logLevel: "info")
+    }
+
+    /// A reflector of cluster `clusterID` in AS 65000: peer group VTEPS (`timers 3 9`, `timers connect 1`,
+    /// route-reflector clients) and `neighborLines` under `router bgp`, `familyLines` under l2vpn evpn (each given
+    /// without its indentation). The same text loads in FRR's bgpd and in evpnd.
+    static func reflectorConfig(comment: String, hostname: String, routerID: String, neighborLines: [String],
+                                familyLines: [String] = []) -> String {
+        (["! \(comment)",
+          "frr defaults datacenter",
+          "hostname \(hostname)",
+          "router bgp 65000",
+          " bgp router-id \(routerID)",
+          " bgp cluster-id \(clusterID)",
+          " no bgp default ipv4-unicast",
+          " neighbor VTEPS peer-group",
+          " neighbor VTEPS remote-as 65000",
+          " neighbor VTEPS timers 3 9",
+          " neighbor VTEPS timers connect 1"]
+         + neighborLines.map { " " + $0 }
+         + [" address-family l2vpn evpn",
+            "  neighbor VTEPS activate",
+            "  neighbor VTEPS route-reflector-client"]
+         + familyLines.map { "  " + $0 }
+         + [" exit-address-family",
+            "exit"]).joined(separator: "\n")
     }
 
     func logText(_ role: String) -> String { evpnd(role).logText }
@@ -148,14 +144,7 @@ final class ReflectorLab: @unchecked Sendable {
 
     // MARK: GoBGP
 
-    func gobgpNode(_ role: String) -> GoBGPNode {
-        lock.withLock {
-            if let node = gobgps[role] { return node }
-            let node = testbed.gobgp(in: ns(role), stem: "gobgp-\(role)")
-            gobgps[role] = node
-            return node
-        }
-    }
+    func gobgpNode(_ role: String) -> GoBGPNode { gobgps.node(role) { testbed.gobgp(in: ns(role), stem: "gobgp-\(role)") } }
 
     func startGoBGP(role: String, address: String, reflector: String) throws {
         try gobgpNode(role).start(config: Configs.gobgp(asn: 65000, routerID: address, neighbor: reflector, peerAS: 65000))

@@ -16,9 +16,8 @@ final class VTEPFabric: @unchecked Sendable {
     var suffix: String { testbed.suffix }
     var dir: String { testbed.dir }
     var bin: String { testbed.bin }
-    private let lock = NSLock()
-    private var frrNodes: [String: FRRNode] = [:]
-    private var evpndNodes: [String: EvpndNode] = [:]
+    private let frrNodes = NodeRegistry<FRRNode>()
+    private let evpndNodes = NodeRegistry<EvpndNode>()
     /// VTEP number -> "evpnd" or "frr".
     private(set) var kinds: [Int: String] = [:]
 
@@ -115,23 +114,11 @@ final class VTEPFabric: @unchecked Sendable {
 
     /// The FRR instance of `role` ("rr": bgpd only; "vN": zebra and bgpd).
     func frr(_ role: String) -> FRRNode {
-        lock.withLock {
-            if let node = frrNodes[role] { return node }
-            let node = testbed.frr(role, in: ns(role), daemons: role == "rr" ? [.bgpd] : [.zebra, .bgpd])
-            frrNodes[role] = node
-            return node
-        }
+        frrNodes.node(role) { testbed.frr(role, in: ns(role), daemons: role == "rr" ? [.bgpd] : [.zebra, .bgpd]) }
     }
 
     /// The evpnd of `role` ("rr" or "vN"), files `evpnd-ROLE.*`.
-    func evpnd(_ role: String) -> EvpndNode {
-        lock.withLock {
-            if let node = evpndNodes[role] { return node }
-            let node = testbed.evpnd(in: ns(role), stem: "evpnd-\(role)")
-            evpndNodes[role] = node
-            return node
-        }
-    }
+    func evpnd(_ role: String) -> EvpndNode { evpndNodes.node(role) { testbed.evpnd(in: ns(role), stem: "evpnd-\(role)") } }
 
     func startFRRReflector() throws {
         let node = frr("rr")

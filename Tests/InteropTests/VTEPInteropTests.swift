@@ -318,14 +318,7 @@ final class EVPNInjector: @unchecked Sendable {
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        try lock.withLock {
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard n > 0 else { throw LabError("send: \(String(cString: strerror(errno)))") }
-                offset += n
-            }
-        }
+        try lock.withLock { try NamespaceSocket.writeAll(fd, bytes) }
     }
 
     func send(_ messages: [[UInt8]]) throws {

@@ -1,6 +1,7 @@
 // A TCP connection made from inside a test's network namespace, for the hand-written BGP speakers (RawInjector,
 // RawBGPPeer, EVPNInjector). The socket is created while the calling thread is in the namespace (`setns` moves
 // only the calling thread) and the thread goes back at once; the socket stays in the namespace it was made in.
+// `writeAll` is their one way of writing to it.
 
 import Foundation
 
@@ -62,5 +63,15 @@ enum NamespaceSocket {
         var one: Int32 = 1
         if noDelay { setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(4)) }
         return fd
+    }
+
+    /// Writes all of `bytes` (MSG_NOSIGNAL: a peer that closed is an error here, not a SIGPIPE).
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw LabError("send: \(String(cString: strerror(errno)))") }
+            offset += n
+        }
     }
 }
