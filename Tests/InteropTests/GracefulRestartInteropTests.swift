@@ -1,4 +1,4 @@
-// Graceful restart (RFC 4724) end to end, in the VTEP fabric of VTEPInteropTests.swift (network namespaces,
+// Graceful restart (RFC 4724) end to end, in the VTEP fabric preset (VTEPFabric.swift: network namespaces,
 // per-run names): hosts behind two VTEPs ping each other every 10 ms in both directions while an evpnd is
 // killed and started again, and not one packet may be lost.
 //

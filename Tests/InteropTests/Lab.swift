@@ -33,7 +33,8 @@ final class Lab: @unchecked Sendable {
         nsA = testbed.name("a")
         nsB = testbed.name("b")
         evpndNode = testbed.evpnd(in: nsA, stem: "evpnd")
-        frrNode = testbed.frr("frr", in: nsB, daemons: [.bgpd])
+        // `frr.conf`, `evpnd.conf`, `gobgp.toml`: the names suites know (they rewrite them to reload).
+        frrNode = testbed.frr("frr", in: nsB, daemons: [.bgpd], configFile: "frr.conf")
         gobgpNode = testbed.gobgp(in: nsB)
         do {
             try testbed.addNamespace("a")

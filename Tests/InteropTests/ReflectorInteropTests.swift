@@ -3,11 +3,12 @@
 //      ORIGINATOR_ID and CLUSTER_LIST and installs them in its FDB;
 //   b. GoBGP 3.10 announces 1,000 type-2 routes with varied attributes (MAC+IPv4, MAC+IPv6, MAC only, type-0 and
 //      type-1 ESIs, one or two labels, router MAC) through its CLI and withdraws half; a small raw BGP injector
-//      written here with BGPWire adds 100 with MAC Mobility (some sticky), which GoBGP's CLI cannot express, and
+//      (RawInjector.swift, BGPWire) adds 100 with MAC Mobility (some sticky), which GoBGP's CLI cannot express, and
 //      withdraws half: the VTEPs hold exactly the other half of each, attributes intact;
 //   c. two evpnd reflectors with one cluster id, one killed mid-test: the VTEPs keep every route and the hosts ping.
 //
-// Underlay: one bridge ("fabric") in namespace F, every speaker on 10.0.0.0/24 through a veth into it:
+// Underlay (the ReflectorLab preset, ReflectorLab.swift): one bridge ("fab") in namespace F, every speaker on
+// 10.0.0.0/24 through a veth into it:
 //   V1 10.0.0.1, V2 10.0.0.2 (FRR zebra+bgpd, br100 + vxlan100, host H1/H2 10.1.0.1/.2 on a veth into br100),
 //   R1 10.0.0.253, R2 10.0.0.252 (evpnd, cluster id 10.0.0.254), I 10.0.0.50 (injector), G 10.0.0.51 (GoBGP).
 

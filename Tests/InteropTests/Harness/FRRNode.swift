@@ -28,13 +28,15 @@ final class FRRNode: @unchecked Sendable {
     /// Where a configuration's `log file` line should point: removed with the run directory.
     var log: String { "\(runDirectory)/bgpd.log" }
 
-    init(_ testbed: Testbed, name: String, namespace: String, daemons: [FRRDaemon], arguments: [String] = []) {
+    /// The configuration is `configFile` in the testbed's folder (`NAME.conf` by default).
+    init(_ testbed: Testbed, name: String, namespace: String, daemons: [FRRDaemon], arguments: [String] = [],
+         configFile: String? = nil) {
         self.testbed = testbed
         self.name = name
         self.namespace = namespace
         self.daemons = daemons
         self.arguments = arguments
-        configPath = "\(testbed.dir)/\(name).conf"
+        configPath = "\(testbed.dir)/\(configFile ?? "\(name).conf")"
     }
 
     /// Writes `config` (readable by user frr) and starts the daemons.
@@ -47,7 +49,8 @@ final class FRRNode: @unchecked Sendable {
         try restart()
     }
 
-    /// Starts the daemons (again) with the configuration `start` wrote; returns once bgpd answers vtysh.
+    /// Starts the daemons (again) with what is in `configPath` (`start` wrote it; a test may rewrite it); returns
+    /// once bgpd answers vtysh.
     func restart() throws {
         for daemon in daemons {
             try? FileManager.default.removeItem(atPath: "\(runDirectory)/\(daemon.rawValue).pid")
@@ -111,7 +114,8 @@ final class FRRNode: @unchecked Sendable {
 
 extension Testbed {
     /// An FRR instance named `name(role)` in `namespace` (not started yet).
-    func frr(_ role: String, in namespace: String, daemons: [FRRDaemon], arguments: [String] = []) -> FRRNode {
-        FRRNode(self, name: name(role), namespace: namespace, daemons: daemons, arguments: arguments)
+    func frr(_ role: String, in namespace: String, daemons: [FRRDaemon], arguments: [String] = [],
+             configFile: String? = nil) -> FRRNode {
+        FRRNode(self, name: name(role), namespace: namespace, daemons: daemons, arguments: arguments, configFile: configFile)
     }
 }
