@@ -191,49 +191,23 @@ final class PingPair {
         var description: String { "\(transmitted) sent, \(received) received, \(lost) lost" }
     }
 
-    private let processes: [Process]
-    private let pipes: [Pipe]
-    private let texts = Texts()
-
-    final class Texts: @unchecked Sendable {
-        let lock = NSLock()
-        var values: [Int: String] = [:]
-    }
+    private let runs: [(process: Process, log: String)]
 
     init(_ fabric: VTEPFabric, seconds: Int) throws {
-        var processes: [Process] = []
-        var pipes: [Pipe] = []
-        for (host, target) in [("1", "10.1.0.2"), ("2", "10.1.0.1")] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-            process.arguments = ["netns", "exec", fabric.ns("h\(host)"), "ping", "-q", "-n", "-i", "0.01", "-c", String(seconds * 100),
-                                 "-W", "1", target]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            processes.append(process)
-            pipes.append(pipe)
-        }
-        self.processes = processes
-        self.pipes = pipes
-        for (i, pipe) in pipes.enumerated() {
-            let texts = self.texts
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                texts.lock.lock()
-                texts.values[i] = String(decoding: data, as: UTF8.self)
-                texts.lock.unlock()
-            }
+        runs = try [("1", "10.1.0.2"), ("2", "10.1.0.1")].map { host, target in
+            let log = "\(fabric.dir)/pings-h\(host).log"
+            let process = try Harness.launch(in: fabric.ns("h\(host)"), ["ping", "-q", "-n", "-i", "0.01", "-c", String(seconds * 100),
+                                                                         "-W", "1", target], logPath: log)
+            fabric.testbed.adopt(process)
+            return (process, log)
         }
     }
 
     /// Waits for both pings to end; the counts from ping's summary line.
     func finish() throws -> (Result, Result) {
-        for process in processes { process.waitUntilExit() }
-        _ = waitUntil(5) { texts.lock.withLock { texts.values.count == 2 } }
-        let results = try (0..<2).map { i -> Result in
-            let text = texts.lock.withLock { texts.values[i] ?? "" }
+        for run in runs { run.process.waitUntilExit() }
+        let results = try runs.map { run -> Result in
+            let text = Harness.fileText(run.log)
             // "1400 packets transmitted, 1400 received, 0% packet loss, time 15432ms"
             guard let line = text.split(separator: "\n").first(where: { $0.contains("packets transmitted") }) else {
                 throw LabError("no ping summary in: \(text)")

@@ -160,17 +160,10 @@ struct VTEPInteropTests {
             // VTEP 3 must know the MAC as remote (behind VTEP 1) before the move, as in a running fabric.
             #expect(waitUntil(10) { fabric.remoteRows(3, to: VTEPFabric.loopback(1)) >= 1 }, "\(kind): VTEP 3 FDB:\n\(fabric.fdb(3))")
 
-            let pinger = Process()
-            pinger.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-            pinger.arguments = ["netns", "exec", fabric.ns("h2"), "ping", "-D", "-n", "-i", "0.01", "-c", "400", "-W", "1", "10.1.0.1"]
-            let out = Pipe()
-            pinger.standardOutput = out
-            pinger.standardError = FileHandle.nullDevice
-            try pinger.run()
-            nonisolated(unsafe) var output = Data()
-            let reader = DispatchGroup()
-            reader.enter()
-            DispatchQueue.global().async { output = out.fileHandleForReading.readDataToEndOfFile(); reader.leave() }
+            let pingLog = "\(fabric.dir)/move-ping-\(kind).log"
+            let pinger = try Harness.launch(in: fabric.ns("h2"), ["ping", "-D", "-n", "-i", "0.01", "-c", "400", "-W", "1", "10.1.0.1"],
+                                            logPath: pingLog)
+            fabric.testbed.adopt(pinger)
             Thread.sleep(forTimeInterval: 1.0)
             // The move: the new place comes up with the address, the old one goes away, the new one announces itself.
             try run(["ip", "-n", fabric.ns("h3"), "link", "set", "eth0", "up"])
@@ -178,8 +171,7 @@ struct VTEPInteropTests {
             try run(["ip", "-n", fabric.ns("h1"), "link", "set", "eth0", "down"])
             try run(["ip", "netns", "exec", fabric.ns("h3"), "arping", "-U", "-c", "3", "-W", "0.05", "-i", "eth0", "-S", "10.1.0.1", "10.1.0.1"], check: false)
             pinger.waitUntilExit()
-            reader.wait()
-            let text = String(decoding: output, as: UTF8.self)
+            let text = Harness.fileText(pingLog)
             let times = text.split(separator: "\n").compactMap { line -> Double? in
                 guard line.hasPrefix("["), line.contains("bytes from"), let end = line.firstIndex(of: "]") else { return nil }
                 return Double(line[line.index(after: line.startIndex)..<end])

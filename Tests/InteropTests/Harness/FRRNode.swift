@@ -23,6 +23,8 @@ final class FRRNode: @unchecked Sendable {
     /// Added to every daemon's command line (e.g. `--log file:PATH`).
     let arguments: [String]
     let configPath: String
+    /// Whether the testbed already knows to stop this instance and remove its run directory.
+    private var registered = false
     var runDirectory: String { Self.runDirectory(name) }
     static func runDirectory(_ name: String) -> String { "/var/run/frr/\(name)" }
     /// Where a configuration's `log file` line should point: removed with the run directory.
@@ -43,8 +45,11 @@ final class FRRNode: @unchecked Sendable {
     func start(config: String) throws {
         _ = try writeLabFile(configPath, config)
         try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
-        testbed.removeOnClose(runDirectory)
-        testbed.onClose { [self] in stop() }
+        if !registered {
+            registered = true
+            testbed.removeOnClose(runDirectory)
+            testbed.onClose { [self] in stop() }
+        }
         try run(["chown", "frr:frr", "/var/run/frr", runDirectory])
         try restart()
     }
