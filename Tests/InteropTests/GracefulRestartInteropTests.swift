@@ -1,4 +1,4 @@
-// Graceful restart (RFC 4724) end to end, in the VTEP fabric of VTEPInteropTests.swift (network namespaces,
+// Graceful restart (RFC 4724) end to end, in the VTEP fabric preset (VTEPFabric.swift: network namespaces,
 // per-run names): hosts behind two VTEPs ping each other every 10 ms in both directions while an evpnd is
 // killed and started again, and not one packet may be lost.
 //
@@ -49,12 +49,11 @@ struct GracefulRestartInteropTests {
             try Self.waitForFabric(fabric, evpndReflector: true)
             let before1 = fabric.fdbRows(1)
             let before2 = fabric.fdbRows(2)
-            let routesBefore = try fabric.evpndRoutePrefixes(socket: fabric.reflectorSocket)
+            let routesBefore = try fabric.evpnd("rr").routePrefixes()
             #expect(routesBefore.contains { $0.contains(Self.mac3) } && routesBefore.contains { $0.contains(Self.mac4) })
 
             // The reflector sees VTEP 1 as a restarting speaker with its forwarding state preserved.
-            let grText = try run(["\(fabric.bin)/evpnctl", "-s", fabric.reflectorSocket, "show", "bgp", "neighbors", "10.0.0.1",
-                                  "graceful-restart", "--json"]).output
+            let grText = try fabric.evpnd("rr").evpnctl(["show", "bgp", "neighbors", "10.0.0.1", "graceful-restart", "--json"])
             let gr = (try JSONSerialization.jsonObject(with: Data(grText.utf8)) as? [String: Any])?["10.0.0.1"] as? [String: Any]
             #expect(gr?["remoteGrMode"] as? String == "Restart", "\(grText)")
             #expect((gr?["l2VpnEvpn"] as? [String: Any])?["fBit"] as? Bool == true, "\(grText)")
@@ -69,7 +68,7 @@ struct GracefulRestartInteropTests {
             try run(["ip", "-n", fabric.ns("h4"), "link", "set", "eth0", "down"])
             #expect(waitUntil(5) { !fabric.fdb(2).contains(Self.mac4) }, "VTEP 2 still has h4's row:\n\(fabric.fdb(2))")
             // The reflector shows VTEP 1's routes as stale (FRR's `"stale":true`).
-            let table = try run(["\(fabric.bin)/evpnctl", "-s", fabric.reflectorSocket, "show", "bgp", "l2vpn", "evpn", "route", "--json"]).output
+            let table = try fabric.evpnd("rr").evpnctl(["show", "bgp", "l2vpn", "evpn", "route", "--json"])
             #expect(table.contains("\"stale\":true") || table.contains("\"stale\" : true"), "no stale path in:\n\(table.prefix(2000))")
             // VTEP 1's kernel keeps every row (h4's remote row included: nobody removes it while evpnd is down).
             #expect(fabric.fdbRows(1) == before1, "VTEP 1's FDB changed while evpnd was down")
@@ -86,7 +85,7 @@ struct GracefulRestartInteropTests {
                     "VTEP 1 FDB before:\n\(before1.sorted().joined(separator: "\n"))\nafter:\n\(fabric.fdbRows(1).sorted().joined(separator: "\n"))")
             #expect(waitUntil(30) { fabric.fdbRows(2) == before2.filter { !Self.mentions($0, gone) } },
                     "VTEP 2 FDB before:\n\(before2.sorted().joined(separator: "\n"))\nafter:\n\(fabric.fdbRows(2).sorted().joined(separator: "\n"))")
-            let routesAfter = try fabric.evpndRoutePrefixes(socket: fabric.reflectorSocket)
+            let routesAfter = try fabric.evpnd("rr").routePrefixes()
             #expect(routesAfter == routesBefore.filter { !Self.mentions($0, gone) })
             let log = fabric.evpndLogText(1)
             #expect(log.contains("graceful restart: routes are back"), "evpnd never ended its deferral")
@@ -109,7 +108,7 @@ struct GracefulRestartInteropTests {
             try Self.waitForFabric(fabric, evpndReflector: true)
             let before1 = fabric.fdbRows(1)
             let before2 = fabric.fdbRows(2)
-            let routesBefore = try fabric.evpndRoutePrefixes(socket: fabric.reflectorSocket)
+            let routesBefore = try fabric.evpnd("rr").routePrefixes()
 
             let pings = try PingPair(fabric, seconds: 20)
             Thread.sleep(forTimeInterval: 1.5)
@@ -131,7 +130,7 @@ struct GracefulRestartInteropTests {
             #expect(fabric.fdbRows(1) == before1.filter { !Self.mentions($0, gone) })
             #expect(fabric.reflectorLogText.contains("graceful restart: deferral over"))
             // The new reflector's table is the old one's, less h3.
-            let routesAfter = try fabric.evpndRoutePrefixes(socket: fabric.reflectorSocket)
+            let routesAfter = try fabric.evpnd("rr").routePrefixes()
             #expect(routesBefore.contains { $0.contains(Self.mac3) })
             #expect(routesAfter == routesBefore.filter { !Self.mentions($0, gone) })
             reflector.terminate()
@@ -192,49 +191,23 @@ final class PingPair {
         var description: String { "\(transmitted) sent, \(received) received, \(lost) lost" }
     }
 
-    private let processes: [Process]
-    private let pipes: [Pipe]
-    private let texts = Texts()
-
-    final class Texts: @unchecked Sendable {
-        let lock = NSLock()
-        var values: [Int: String] = [:]
-    }
+    private let runs: [(process: Process, log: String)]
 
     init(_ fabric: VTEPFabric, seconds: Int) throws {
-        var processes: [Process] = []
-        var pipes: [Pipe] = []
-        for (host, target) in [("1", "10.1.0.2"), ("2", "10.1.0.1")] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-            process.arguments = ["netns", "exec", fabric.ns("h\(host)"), "ping", "-q", "-n", "-i", "0.01", "-c", String(seconds * 100),
-                                 "-W", "1", target]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            processes.append(process)
-            pipes.append(pipe)
-        }
-        self.processes = processes
-        self.pipes = pipes
-        for (i, pipe) in pipes.enumerated() {
-            let texts = self.texts
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                texts.lock.lock()
-                texts.values[i] = String(decoding: data, as: UTF8.self)
-                texts.lock.unlock()
-            }
+        runs = try [("1", "10.1.0.2"), ("2", "10.1.0.1")].map { host, target in
+            let log = "\(fabric.dir)/pings-h\(host).log"
+            let process = try Harness.launch(in: fabric.ns("h\(host)"), ["ping", "-q", "-n", "-i", "0.01", "-c", String(seconds * 100),
+                                                                         "-W", "1", target], logPath: log)
+            fabric.testbed.adopt(process)
+            return (process, log)
         }
     }
 
     /// Waits for both pings to end; the counts from ping's summary line.
     func finish() throws -> (Result, Result) {
-        for process in processes { process.waitUntilExit() }
-        _ = waitUntil(5) { texts.lock.withLock { texts.values.count == 2 } }
-        let results = try (0..<2).map { i -> Result in
-            let text = texts.lock.withLock { texts.values[i] ?? "" }
+        for run in runs { run.process.waitUntilExit() }
+        let results = try runs.map { run -> Result in
+            let text = Harness.fileText(run.log)
             // "1400 packets transmitted, 1400 received, 0% packet loss, time 15432ms"
             guard let line = text.split(separator: "\n").first(where: { $0.contains("packets transmitted") }) else {
                 throw LabError("no ping summary in: \(text)")
@@ -257,14 +230,13 @@ extension VTEPFabric {
             """)
     }
 
-    /// Starts (or starts again) evpnd on VTEP n with graceful restart; the process, for the test to signal.
+    /// Starts (or starts again) evpnd on VTEP n with graceful restart, its log appended to the earlier runs';
+    /// the process, for the test to signal.
     func startGracefulEvpndVTEP(_ n: Int, restarting: Bool = true) throws -> Process {
-        let path = try write("evpnd-gr-v\(n).conf", Self.gracefulVTEPConfig(n, restarting: restarting))
-        return try startEvpndProcess(namespace: ns("v\(n)"), config: path, socket: evpndSocket(n), log: evpndLog(n))
+        try evpnd("v\(n)").start(config: Self.gracefulVTEPConfig(n, restarting: restarting), logLevel: "info", appendLog: true)
     }
 
-    var reflectorLog: String { "\(dir)/evpnd-gr-rr.log" }
-    var reflectorLogText: String { (try? String(contentsOfFile: reflectorLog, encoding: .utf8)) ?? "" }
+    var reflectorLogText: String { evpnd("rr").logText }
 
     func startGracefulEvpndReflector() throws -> Process {
         // A neighbor per VTEP rather than the listen range: the deferral then ends as soon as both sent End-of-RIB
@@ -278,51 +250,11 @@ extension VTEPFabric {
                 """)
             .replacingOccurrences(of: " bgp listen range 10.0.0.0/24 peer-group VTEPS\n",
                                   with: " neighbor 10.0.0.1 peer-group VTEPS\n neighbor 10.0.0.2 peer-group VTEPS\n")
-        let path = try write("evpnd-gr-rr.conf", text)
-        return try startEvpndProcess(namespace: ns("rr"), config: path, socket: reflectorSocket, log: reflectorLog)
-    }
-
-    /// evpnd in `namespace`, its log appended to `log` (a restart keeps the first run's lines).
-    private func startEvpndProcess(namespace: String, config: String, socket: String, log: String) throws -> Process {
-        unlink(socket)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", namespace, "\(bin)/evpnd", "--config", config, "--socket", socket, "--log-level", "info"]
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        guard waitUntil(10, { FileManager.default.fileExists(atPath: socket) }) else {
-            throw LabError("evpnd in \(namespace) did not open its control socket; log:\n\((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(3000) ?? "")")
-        }
-        return process
-    }
-
-    func evpndReflectorPeerState(_ n: Int) -> String? {
-        let text = try? run(["\(bin)/evpnctl", "-s", reflectorSocket, "show", "bgp", "l2vpn", "evpn", "summary", "--json"]).output
-        let summary = text.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        return ((summary?["peers"] as? [String: Any])?[Self.loopback(n)] as? [String: Any])?["state"] as? String
+        return try evpnd("rr").start(config: text, logLevel: "info", appendLog: true)
     }
 
     /// VTEP n's `bridge fdb show dev vxlan100` as a set of lines (no timers in them without -s).
     func fdbRows(_ n: Int) -> Set<String> {
         Set(fdb(n).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-    }
-
-    /// "RD prefix" of every route in an evpnd's l2vpn evpn table (FRR's JSON shape).
-    func evpndRoutePrefixes(socket: String) throws -> Set<String> {
-        let text = try run(["\(bin)/evpnctl", "-s", socket, "show", "bgp", "l2vpn", "evpn", "route", "--json"]).output
-        guard let table = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw LabError("route table is not a JSON object: \(text.prefix(300))")
-        }
-        var out: Set<String> = []
-        for (rd, value) in table {
-            guard let prefixes = value as? [String: Any] else { continue }
-            for prefix in prefixes.keys where prefix.hasPrefix("[") { out.insert("\(rd) \(prefix)") }
-        }
-        return out
     }
 }

@@ -133,26 +133,9 @@ struct JSONParityInteropTests {
     ]
 
     /// The one configuration both reflectors load, unchanged (the FRR dialect evpnd reads).
-    static let reflectorConfig = """
-    ! Route reflector of the JSON parity lab: loaded as-is by FRR's bgpd and by evpnd.
-    frr defaults datacenter
-    hostname rr
-    router bgp 65000
-     bgp router-id \(routerID)
-     bgp cluster-id \(ReflectorLab.clusterID)
-     no bgp default ipv4-unicast
-     neighbor VTEPS peer-group
-     neighbor VTEPS remote-as 65000
-     neighbor VTEPS timers 3 9
-     neighbor VTEPS timers connect 1
-     neighbor 10.0.0.1 peer-group VTEPS
-     neighbor 10.0.0.2 peer-group VTEPS
-     address-family l2vpn evpn
-      neighbor VTEPS activate
-      neighbor VTEPS route-reflector-client
-     exit-address-family
-    exit
-    """
+    static let reflectorConfig = ReflectorLab.reflectorConfig(
+        comment: "Route reflector of the JSON parity lab: loaded as-is by FRR's bgpd and by evpnd.", hostname: "rr",
+        routerID: routerID, neighborLines: ["neighbor 10.0.0.1 peer-group VTEPS", "neighbor 10.0.0.2 peer-group VTEPS"])
 
     static func compare(frr: ParityJSON, evpnd: ParityJSON, skipping scopes: Set<String>) -> ParityReport {
         var a: [String: ParityJSON] = [:], b: [String: ParityJSON] = [:]
@@ -220,57 +203,21 @@ struct JSONParityInteropTests {
         guard Tools.ready("JSON parity of evpnd with FRR", needs: Self.tools) else { return }
         let started = Date()
         let lab = try ReflectorLab()
-        let frrName = "evpnd-par-rf-\(lab.suffix)"
-        var evpnd: Process?
-        defer {
-            // Ours first (the lab does not know them), then the lab's namespaces, VTEPs and files.
-            if let evpnd {
-                if evpnd.isRunning { kill(evpnd.processIdentifier, SIGKILL) }
-                evpnd.waitUntilExit()
-            }
-            if let text = try? String(contentsOfFile: "/var/run/frr/\(frrName)/bgpd.pid", encoding: .utf8),
-               let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0 {
-                kill(pid, SIGKILL)
-                _ = waitUntil(3) { kill(pid, 0) != 0 }
-            }
-            try? FileManager.default.removeItem(atPath: "/var/run/frr/\(frrName)")
-            lab.close()
-        }
-        let socket = "\(lab.dir)/evpnd-RE.sock"
-        let evpndLog = "\(lab.dir)/evpnd-RE.log"
-        let frrLog = "/var/run/frr/\(frrName)/bgpd.log"
-        func vtyshRR(_ command: String) throws -> String { try run(["vtysh", "-N", frrName, "-c", command], timeout: 30).output }
-        func evpnctl(_ words: [String]) throws -> String {
-            try run(["\(lab.bin)/evpnctl", "-s", socket, "show"] + words, timeout: 30).output
-        }
+        defer { lab.close() }
+        // FRR's reflector: bgpd only, as the seed's reflector runs; its log beside its run directory.
+        let frr = lab.testbed.frr("RF", in: lab.ns("RF"), daemons: [.bgpd],
+                                  arguments: ["--log", "file:\(FRRNode.runDirectory(lab.testbed.name("RF")))/bgpd.log"])
+        let evpnd = lab.evpnd("RE")
+        func vtyshRR(_ command: String) throws -> String { try frr.vtysh(command, timeout: 30) }
+        func evpnctl(_ words: [String]) throws -> String { try evpnd.evpnctl(["show"] + words, timeout: 30) }
         do {
             try lab.addNode("RF", address: Self.frrReflector)
             try lab.addNode("RE", address: Self.evpndReflector)
             try lab.addVTEP(1)
             try lab.addVTEP(2)
-            let configPath = try lab.write("reflector.conf", Self.reflectorConfig)
-
-            // FRR's reflector: bgpd only, as the seed's reflector runs.
-            let runDir = "/var/run/frr/\(frrName)"
-            try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
-            try run(["chown", "frr:frr", "/var/run/frr", runDir])
-            try runDaemonizing(["ip", "netns", "exec", lab.ns("RF"), "\(Tools.frrDir)/bgpd", "-d", "-N", frrName, "-f", configPath,
-                                "-u", "frr", "-g", "frr", "--no_zebra", "--log", "file:\(frrLog)"],
-                               logPath: "\(lab.dir)/rf-bgpd-start.log")
-
-            // evpnd's reflector, from the same file.
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-            process.arguments = ["netns", "exec", lab.ns("RE"), "\(lab.bin)/evpnd", "--config", configPath, "--socket", socket,
-                                 "--log-level", "info"]
-            _ = FileManager.default.createFile(atPath: evpndLog, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: evpndLog))
-            process.standardOutput = handle
-            process.standardError = handle
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            evpnd = process
-            try #require(waitUntil(10) { FileManager.default.fileExists(atPath: socket) }, "evpnd did not open its control socket")
+            // Both reflectors load the same text.
+            try frr.start(config: Self.reflectorConfig)
+            try evpnd.start(config: Self.reflectorConfig, logLevel: "info")
 
             let reflectors = [Self.frrReflector, Self.evpndReflector]
             for i in 1...2 { try lab.startFRRVTEP(i, reflectors: reflectors) }
@@ -336,8 +283,8 @@ struct JSONParityInteropTests {
                   + "\(peerSets.0.count) peers, \(routeSets.0.count) routes; \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
             #expect(total > 50, "too few keys compared: \(total)")
         } catch {
-            print("--- evpnd reflector log ---\n\((try? String(contentsOfFile: evpndLog, encoding: .utf8))?.suffix(3000) ?? "")")
-            print("--- FRR reflector log ---\n\((try? String(contentsOfFile: frrLog, encoding: .utf8))?.suffix(3000) ?? "")")
+            print("--- evpnd reflector log ---\n\(evpnd.logText.suffix(3000))")
+            print("--- FRR reflector log ---\n\(Harness.fileText(frr.log).suffix(3000))")
             throw error
         }
     }

@@ -29,7 +29,7 @@ struct MalformedUpdateInteropTests {
             let rawAddress = "10.213.7.3"
             let externalAddress = "10.213.7.4"
             for address in [rawAddress, externalAddress] {
-                try run(["ip", "-n", lab.nsB, "addr", "add", "\(address)/24", "dev", String("vb\(lab.suffix)".prefix(15))])
+                try run(["ip", "-n", lab.nsB, "addr", "add", "\(address)/24", "dev", lab.vethB])
             }
             try lab.startFRR(config: """
                 frr defaults datacenter

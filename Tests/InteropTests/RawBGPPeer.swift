@@ -1,7 +1,6 @@
 // A BGP speaker that sends raw bytes: the hostile peer of the RFC 7606 interop test. Its TCP socket is created
-// inside a network namespace (`setns` moves only the calling thread, and back at once), then it sends an OPEN
-// and a KEEPALIVE and, once the other side's OPEN and KEEPALIVE arrived, anything at all: whole messages of any
-// shape, written as given. A reader thread splits what comes back into messages by their length field and
+// inside a network namespace (`NamespaceSocket`), then it sends an OPEN and a KEEPALIVE and, once the other
+// side's OPEN and KEEPALIVE arrived, anything at all: whole messages of any shape, written as given. A reader thread splits what comes back into messages by their length field and
 // keeps every NOTIFICATION, and notices when the other side closes.
 
 import BGPWire
@@ -12,15 +11,6 @@ import Glibc
 #endif
 
 final class RawBGPPeer: @unchecked Sendable {
-    /// glibc's setns(2), which the Glibc module does not export (it is behind _GNU_SOURCE).
-    private static func setns(_ fd: Int32, _ type: Int32) -> Int32 {
-        typealias SetNS = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns") else { return -1 }
-        return unsafeBitCast(symbol, to: SetNS.self)(fd, type)
-    }
-    /// CLONE_NEWNET from <linux/sched.h>.
-    private static let cloneNewNet: Int32 = 0x4000_0000
-
     private let fd: Int32
     private let lock = NSLock()
     private var closedByUs = false
@@ -31,33 +21,7 @@ final class RawBGPPeer: @unchecked Sendable {
 
     /// Connects from `source` in `namespace` to `remote` port 179 and sends OPEN (4-octet AS, L2VPN EVPN) and KEEPALIVE.
     init(namespace: String, source: String, to remote: String, asn: UInt32, routerID: IPv4Address, holdTime: UInt16 = 90) throws {
-        let original = open("/proc/self/ns/net", O_RDONLY)
-        let target = open("/var/run/netns/\(namespace)", O_RDONLY)
-        defer { Glibc.close(original); Glibc.close(target) }
-        guard original >= 0, target >= 0, Self.setns(target, Self.cloneNewNet) == 0 else {
-            throw LabError("setns \(namespace): \(String(cString: strerror(errno)))")
-        }
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let back = Self.setns(original, Self.cloneNewNet)
-        guard socketFD >= 0, back == 0 else { throw LabError("socket/setns back: \(String(cString: strerror(errno)))") }
-        fd = socketFD
-        func address(_ text: String, port: UInt16) -> sockaddr_in {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            inet_pton(AF_INET, text, &address.sin_addr)
-            return address
-        }
-        var local = address(source, port: 0)
-        var peer = address(remote, port: 179)
-        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
-        let connected = withUnsafePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, size) } }
-        guard bound == 0, connected == 0 else {
-            let reason = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw LabError("raw peer connect \(source) -> \(remote): \(reason)")
-        }
+        fd = try NamespaceSocket.connect(in: namespace, from: source, to: remote)
         let thread = Thread { [self] in readLoop() }
         reader = thread
         thread.start()
@@ -111,12 +75,7 @@ final class RawBGPPeer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !closedByUs else { throw LabError("raw peer closed") }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw LabError("raw peer write: \(String(cString: strerror(errno)))") }
-            offset += n
-        }
+        try NamespaceSocket.writeAll(fd, bytes)
     }
 
     func close() {

@@ -112,26 +112,18 @@ struct SecurityInteropTests {
         guard Tools.ready("GTSM with FRR", needs: Self.frrTools) else { return }
         try withLab(subnet: 43) { lab in
             // Re-plumb: B's end of the A-B link moves to a router namespace R; B gets a link to R in 10.214.43.0/24.
-            let nsR = "evpnd-r-\(lab.suffix)"
-            try run(["ip", "netns", "add", nsR])
-            defer { _ = try? run(["ip", "netns", "del", nsR], check: false) }
-            let vethB = String("vb\(lab.suffix)".prefix(15))
+            let testbed = lab.testbed
+            let nsR = try testbed.addNamespace("r")
             let (rb, br) = (String("rb\(lab.suffix)".prefix(15)), String("br\(lab.suffix)".prefix(15)))
             let frrAddress = "10.214.43.2"
-            try run(["ip", "-n", lab.nsB, "link", "set", vethB, "netns", nsR])
-            try run(["ip", "-n", nsR, "addr", "add", "\(lab.addressB)/24", "dev", vethB])
-            try run(["ip", "-n", nsR, "link", "set", vethB, "up"])
-            try run(["ip", "-n", nsR, "link", "set", "lo", "up"])
-            try run(["ip", "link", "add", rb, "type", "veth", "peer", "name", br])
-            try run(["ip", "link", "set", rb, "netns", nsR])
-            try run(["ip", "link", "set", br, "netns", lab.nsB])
-            try run(["ip", "-n", nsR, "addr", "add", "10.214.43.1/24", "dev", rb])
-            try run(["ip", "-n", nsR, "link", "set", rb, "up"])
-            try run(["ip", "-n", lab.nsB, "addr", "add", "\(frrAddress)/24", "dev", br])
-            try run(["ip", "-n", lab.nsB, "link", "set", br, "up"])
-            try run(["ip", "netns", "exec", nsR, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
-            try run(["ip", "-n", lab.nsA, "route", "add", "10.214.43.0/24", "via", lab.addressB])
-            try run(["ip", "-n", lab.nsB, "route", "add", "10.213.43.0/24", "via", "10.214.43.1"])
+            try run(["ip", "-n", lab.nsB, "link", "set", lab.vethB, "netns", nsR])
+            try testbed.addAddress("\(lab.addressB)/24", on: lab.vethB, in: nsR)
+            try testbed.addVeth(.init(namespace: nsR, name: rb), .init(namespace: lab.nsB, name: br))
+            try testbed.addAddress("10.214.43.1/24", on: rb, in: nsR)
+            try testbed.addAddress("\(frrAddress)/24", on: br, in: lab.nsB)
+            try testbed.enableForwarding(in: nsR)
+            try testbed.addRoute("10.214.43.0/24", via: lab.addressB, in: lab.nsA)
+            try testbed.addRoute("10.213.43.0/24", via: "10.214.43.1", in: lab.nsB)
             let ping = try run(["ip", "netns", "exec", lab.nsA, "ping", "-c", "1", "-W", "2", frrAddress], check: false)
             try #require(ping.status == 0, "no route through R: \(ping.output)")
 
@@ -246,8 +238,7 @@ extension SecurityInteropTests {
         signal(SIGPIPE, SIG_IGN)
         try withLab(subnet: 46) { lab in
             let second = "10.213.46.3"
-            let vethB = String("vb\(lab.suffix)".prefix(15))
-            try run(["ip", "-n", lab.nsB, "addr", "add", "\(second)/24", "dev", vethB])
+            try run(["ip", "-n", lab.nsB, "addr", "add", "\(second)/24", "dev", lab.vethB])
             try lab.startEvpnd(config: Configs.evpndRouter(routerID: lab.addressA, neighborLines: [
                 "neighbor LEAVES peer-group",
                 "neighbor LEAVES remote-as external",

@@ -1,12 +1,5 @@
-// evpnd as a VTEP (issue 5's Must-show): evpnd and FRR 8.4 VTEPs behind an FRR reflector in network namespaces.
-//
-// Topology (every namespace and FRR instance name carries a per-run suffix):
-//   evrr-S: the reflector, loopback 10.0.0.253, a veth `to-vN` (10.0.N.2/30) to each VTEP
-//   evvN-S: VTEP N, loopback 10.0.0.N, `uplink` 10.0.N.1/30, br100 with vxlan100 (id 100 dstport 4789
-//           local 10.0.0.N nolearning) and one port per host
-//   evhK-S: a host: `eth0` (10.1.0.X/24) whose veth peer is a port of br100 in its VTEP
-// IPv6 is off in every namespace so the only routes are MAC-only type-2 and type-3 (FRR's zebra would
-// otherwise advertise MAC+IP routes from neighbour entries, which evpnd does not originate yet).
+// evpnd as a VTEP (issue 5's Must-show): evpnd and FRR 8.4 VTEPs behind an FRR reflector in network namespaces,
+// in the VTEP fabric preset of the harness (VTEPFabric.swift).
 
 import BGPWire
 import ControlProtocol
@@ -16,289 +9,6 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-
-final class VTEPFabric: @unchecked Sendable {
-    let suffix: String
-    let dir: String
-    let bin: String
-    private(set) var namespaces: [String] = []
-    private var processes: [Process] = []
-    private var frrInstances: [String] = []
-    /// VTEP number -> "evpnd" or "frr".
-    private(set) var kinds: [Int: String] = [:]
-
-    static let reflector = "10.0.0.253"
-    static func loopback(_ vtep: Int) -> String { "10.0.0.\(vtep)" }
-
-    init(vteps: Int) throws {
-        suffix = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
-        dir = "/tmp/evpnd-vtep-\(suffix)"
-        bin = Tools.binDirectory() ?? ".build/debug"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        do {
-            let rr = try addNamespace("rr")
-            try run(["ip", "-n", rr, "addr", "add", "\(Self.reflector)/32", "dev", "lo"])
-            for n in 1...vteps {
-                let v = try addNamespace("v\(n)")
-                try run(["ip", "link", "add", "name", "uplink", "netns", v, "type", "veth", "peer", "name", "to-v\(n)", "netns", rr])
-                try run(["ip", "-n", v, "addr", "add", "\(Self.loopback(n))/32", "dev", "lo"])
-                try run(["ip", "-n", v, "addr", "add", "10.0.\(n).1/30", "dev", "uplink"])
-                try run(["ip", "-n", rr, "addr", "add", "10.0.\(n).2/30", "dev", "to-v\(n)"])
-                try run(["ip", "-n", v, "link", "set", "uplink", "up"])
-                try run(["ip", "-n", rr, "link", "set", "to-v\(n)", "up"])
-                try run(["ip", "-n", v, "route", "add", "10.0.0.0/24", "via", "10.0.\(n).2"])
-                try run(["ip", "-n", rr, "route", "add", "\(Self.loopback(n))/32", "via", "10.0.\(n).1"])
-                try run(["ip", "-n", v, "link", "add", "br100", "address", String(format: "02:00:00:00:%02x:ff", n), "type", "bridge"])
-                try run(["ip", "-n", v, "link", "add", "vxlan100", "address", String(format: "02:00:00:00:%02x:64", n), "type", "vxlan",
-                         "id", "100", "dstport", "4789", "local", Self.loopback(n), "nolearning"])
-                try run(["ip", "-n", v, "link", "set", "vxlan100", "master", "br100"])
-                try run(["ip", "-n", v, "link", "set", "vxlan100", "up"])
-                try run(["ip", "-n", v, "link", "set", "br100", "up"])
-            }
-            try run(["sysctl", "-qw", "net.ipv4.ip_forward=1"], check: false)
-            try run(["ip", "netns", "exec", rr, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
-        } catch {
-            close()
-            throw error
-        }
-    }
-
-    func ns(_ role: String) -> String { "ev\(role)-\(suffix)" }
-
-    private func addNamespace(_ role: String) throws -> String {
-        let name = ns(role)
-        try run(["ip", "netns", "add", name])
-        namespaces.append(name)
-        try run(["ip", "-n", name, "link", "set", "lo", "up"])
-        try run(["ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])
-        return name
-    }
-
-    /// A host namespace `evhNAME` whose eth0 is a port of VTEP `vtep`'s br100.
-    func addHost(_ name: String, vtep: Int, mac: String, ip: String?, up: Bool = true) throws {
-        let h = try addNamespace("h\(name)")
-        let port = "host\(name)"
-        try run(["ip", "link", "add", "name", "eth0", "netns", h, "address", mac, "type", "veth", "peer", "name", port, "netns", ns("v\(vtep)")])
-        try run(["ip", "-n", ns("v\(vtep)"), "link", "set", port, "master", "br100"])
-        try run(["ip", "-n", ns("v\(vtep)"), "link", "set", port, "up"])
-        if let ip { try run(["ip", "-n", h, "addr", "add", "\(ip)/24", "dev", "eth0"]) }
-        if up { try run(["ip", "-n", h, "link", "set", "eth0", "up"]) }
-    }
-
-    func close() {
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for name in frrInstances {
-            for daemon in ["bgpd", "zebra"] {
-                if let pid = pidFromFile("/var/run/frr/\(name)/\(daemon).pid") { kill(pid, SIGKILL) }
-            }
-        }
-        for process in processes { process.waitUntilExit() }
-        processes = []
-        for name in namespaces.reversed() {
-            // Anything still running in it (a ping left behind by a failed test) goes first.
-            if let pids = try? run(["ip", "netns", "pids", name], check: false).output {
-                for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
-            }
-            _ = try? run(["ip", "netns", "del", name], check: false)
-        }
-        namespaces = []
-        for name in frrInstances { try? FileManager.default.removeItem(atPath: "/var/run/frr/\(name)") }
-        frrInstances = []
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String { try writeLabFile("\(dir)/\(name)", text) }
-
-    private func pidFromFile(_ path: String) -> Int32? { livePID(inFile: path) }
-
-    // MARK: configurations
-
-    /// The seed's VTEP configuration (scripts/lab/frr/vtep1.conf), the same text for FRR and evpnd.
-    static func vtepConfig(_ n: Int, passive: Bool = false, logFile: String? = nil) -> String {
-        """
-        frr defaults datacenter
-        hostname vtep\(n)
-        \(logFile.map { "log file \($0) informational" } ?? "!")
-        !
-        router bgp 65000
-         bgp router-id \(loopback(n))
-         no bgp default ipv4-unicast
-         neighbor \(reflector) remote-as 65000
-         neighbor \(reflector) update-source \(loopback(n))
-        \(passive ? " neighbor \(reflector) passive" : "!")
-         !
-         address-family l2vpn evpn
-          neighbor \(reflector) activate
-          advertise-all-vni
-         exit-address-family
-        exit
-        !
-        """
-    }
-
-    /// scripts/lab/frr/rr.conf with a listen range instead of a neighbor per VTEP.
-    func reflectorConfig(logFile: String) -> String {
-        """
-        frr defaults datacenter
-        hostname rr
-        log file \(logFile) informational
-        !
-        router bgp 65000
-         bgp router-id \(Self.reflector)
-         bgp cluster-id 10.0.0.254
-         no bgp default ipv4-unicast
-         neighbor VTEPS peer-group
-         neighbor VTEPS remote-as 65000
-         neighbor VTEPS update-source \(Self.reflector)
-         neighbor VTEPS passive
-         bgp listen range 10.0.0.0/24 peer-group VTEPS
-         !
-         address-family l2vpn evpn
-          neighbor VTEPS activate
-          neighbor VTEPS route-reflector-client
-         exit-address-family
-        exit
-        !
-        """
-    }
-
-    // MARK: daemons
-
-    func frrName(_ role: String) -> String { "evfrr-\(role)-\(suffix)" }
-
-    private func startFRRDaemons(role: String, namespace: String, config: (String) -> String, zebra: Bool) throws {
-        let name = frrName(role)
-        let runDir = "/var/run/frr/\(name)"
-        try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
-        frrInstances.append(name)
-        try run(["chown", "frr:frr", "/var/run/frr", runDir])
-        let path = try write("\(role)-frr.conf", config("\(runDir)/frr.log"))
-        if zebra {
-            try runDaemonizing(["ip", "netns", "exec", namespace, "\(Tools.frrDir)/zebra", "-d", "-N", name, "-f", path, "-u", "frr", "-g", "frr"],
-                               logPath: "\(dir)/\(role)-zebra-start.log")
-            guard waitUntil(10, { pidFromFile("\(runDir)/zebra.pid") != nil }) else { throw LabError("zebra \(role) did not start") }
-        }
-        try runDaemonizing(["ip", "netns", "exec", namespace, "\(Tools.frrDir)/bgpd", "-d", "-N", name, "-f", path, "-u", "frr", "-g", "frr"]
-                           + (zebra ? [] : ["--no_zebra"]), logPath: "\(dir)/\(role)-bgpd-start.log")
-        guard waitUntil(10, { pidFromFile("\(runDir)/bgpd.pid") != nil && (try? vtysh(role, "show bgp summary json")) != nil }) else {
-            throw LabError("bgpd \(role) did not start")
-        }
-    }
-
-    func startFRRReflector() throws {
-        try startFRRDaemons(role: "rr", namespace: ns("rr"), config: reflectorConfig, zebra: false)
-    }
-
-    /// The reflector is evpnd instead of FRR's bgpd, loading the very same configuration text.
-    private(set) var evpndReflector = false
-    var reflectorSocket: String { "\(dir)/evpnd-rr.sock" }
-
-    func startEvpndReflector() throws {
-        evpndReflector = true
-        let path = try write("evpnd-rr.conf", reflectorConfig(logFile: "\(dir)/rr-frr-style.log"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", ns("rr"), "\(bin)/evpnd", "--config", path, "--socket", reflectorSocket, "--log-level", "debug"]
-        let logPath = "\(dir)/evpnd-rr.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        processes.append(process)
-        guard waitUntil(10, { FileManager.default.fileExists(atPath: reflectorSocket) }) else {
-            throw LabError("evpnd reflector did not open its control socket; log:\n\((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
-        }
-    }
-
-    func startFRRVTEP(_ n: Int, passive: Bool = false) throws {
-        kinds[n] = "frr"
-        try startFRRDaemons(role: "v\(n)", namespace: ns("v\(n)"), config: { Self.vtepConfig(n, passive: passive, logFile: $0) }, zebra: true)
-    }
-
-    func evpndSocket(_ n: Int) -> String { "\(dir)/evpnd-v\(n).sock" }
-    func evpndLog(_ n: Int) -> String { "\(dir)/evpnd-v\(n).log" }
-
-    func startEvpndVTEP(_ n: Int, passive: Bool = false, logLevel: String = "debug") throws {
-        kinds[n] = "evpnd"
-        let path = try write("evpnd-v\(n).conf", Self.vtepConfig(n, passive: passive))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", ns("v\(n)"), "\(bin)/evpnd", "--config", path, "--socket", evpndSocket(n), "--log-level", logLevel]
-        _ = FileManager.default.createFile(atPath: evpndLog(n), contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: evpndLog(n)))
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        processes.append(process)
-        guard waitUntil(10, { FileManager.default.fileExists(atPath: evpndSocket(n)) }) else {
-            throw LabError("evpnd on VTEP \(n) did not open its control socket; log:\n\(evpndLogText(n))")
-        }
-    }
-
-    func evpndLogText(_ n: Int) -> String { (try? String(contentsOfFile: evpndLog(n), encoding: .utf8)) ?? "" }
-
-    func evpnctl(_ n: Int, _ words: [String]) throws -> String {
-        try run(["\(bin)/evpnctl", "-s", evpndSocket(n)] + words).output
-    }
-
-    func vtysh(_ role: String, _ command: String) throws -> String {
-        try run(["vtysh", "-N", frrName(role), "-c", command]).output
-    }
-
-    func vtyshJSON(_ role: String, _ command: String) throws -> [String: Any] {
-        let text = try vtysh(role, command)
-        guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw LabError("not a JSON object from \(role) \(command): \(text)")
-        }
-        return object
-    }
-
-    /// The reflector's view of one VTEP's session.
-    func reflectorPeerState(_ n: Int) -> String? {
-        let summary: [String: Any]?
-        if evpndReflector {
-            let text = try? run(["\(bin)/evpnctl", "-s", reflectorSocket, "show", "bgp", "l2vpn", "evpn", "summary", "--json"]).output
-            summary = text.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        } else {
-            summary = try? vtyshJSON("rr", "show bgp l2vpn evpn summary json")
-        }
-        let peers = summary?["peers"] as? [String: Any]
-        return (peers?[Self.loopback(n)] as? [String: Any])?["state"] as? String
-    }
-
-    /// `bridge fdb show dev vxlan100` in VTEP n.
-    func fdb(_ n: Int) -> String { (try? run(["bridge", "-n", ns("v\(n)"), "fdb", "show", "dev", "vxlan100"]).output) ?? "" }
-
-    /// Rows of the VXLAN device pointing at `vtep` and marked extern_learn (one per remote MAC).
-    func remoteRows(_ n: Int, to vtep: String) -> Int {
-        fdb(n).split(separator: "\n").filter { $0.contains("dst \(vtep) ") && $0.contains("extern_learn") }.count
-    }
-
-    func ping(from host: String, to ip: String, count: Int = 3) -> Bool {
-        ((try? run(["ip", "netns", "exec", ns("h\(host)"), "ping", "-c", String(count), "-i", "0.2", "-W", "1", ip], check: false))?.status ?? 1) == 0
-    }
-
-    func dumpLogs() {
-        for (n, kind) in kinds.sorted(by: { $0.key < $1.key }) where kind == "evpnd" {
-            print("--- evpnd log of VTEP \(n) ---\n\(evpndLogText(n).suffix(3000))")
-            print("--- bridge fdb of VTEP \(n) ---\n\(fdb(n))")
-        }
-    }
-}
-
-func withFabric(vteps: Int, _ body: (VTEPFabric) throws -> Void) throws {
-    let fabric = try VTEPFabric(vteps: vteps)
-    defer { fabric.close() }
-    do {
-        try body(fabric)
-    } catch {
-        fabric.dumpLogs()
-        throw error
-    }
-}
 
 /// FRR's `show bgp l2vpn evpn route detail json` of the routes one VTEP originated, in a form two VTEPs can be
 /// compared in: the RD's number, the prefix with the MAC and VTEP address replaced, and the attributes as FRR
@@ -450,17 +160,10 @@ struct VTEPInteropTests {
             // VTEP 3 must know the MAC as remote (behind VTEP 1) before the move, as in a running fabric.
             #expect(waitUntil(10) { fabric.remoteRows(3, to: VTEPFabric.loopback(1)) >= 1 }, "\(kind): VTEP 3 FDB:\n\(fabric.fdb(3))")
 
-            let pinger = Process()
-            pinger.executableURL = URL(fileURLWithPath: Tools.find("ip") ?? "/usr/sbin/ip")
-            pinger.arguments = ["netns", "exec", fabric.ns("h2"), "ping", "-D", "-n", "-i", "0.01", "-c", "400", "-W", "1", "10.1.0.1"]
-            let out = Pipe()
-            pinger.standardOutput = out
-            pinger.standardError = FileHandle.nullDevice
-            try pinger.run()
-            nonisolated(unsafe) var output = Data()
-            let reader = DispatchGroup()
-            reader.enter()
-            DispatchQueue.global().async { output = out.fileHandleForReading.readDataToEndOfFile(); reader.leave() }
+            let pingLog = "\(fabric.dir)/move-ping-\(kind).log"
+            let pinger = try Harness.launch(in: fabric.ns("h2"), ["ping", "-D", "-n", "-i", "0.01", "-c", "400", "-W", "1", "10.1.0.1"],
+                                            logPath: pingLog)
+            fabric.testbed.adopt(pinger)
             Thread.sleep(forTimeInterval: 1.0)
             // The move: the new place comes up with the address, the old one goes away, the new one announces itself.
             try run(["ip", "-n", fabric.ns("h3"), "link", "set", "eth0", "up"])
@@ -468,8 +171,7 @@ struct VTEPInteropTests {
             try run(["ip", "-n", fabric.ns("h1"), "link", "set", "eth0", "down"])
             try run(["ip", "netns", "exec", fabric.ns("h3"), "arping", "-U", "-c", "3", "-W", "0.05", "-i", "eth0", "-S", "10.1.0.1", "10.1.0.1"], check: false)
             pinger.waitUntilExit()
-            reader.wait()
-            let text = String(decoding: output, as: UTF8.self)
+            let text = Harness.fileText(pingLog)
             let times = text.split(separator: "\n").compactMap { line -> Double? in
                 guard line.hasPrefix("["), line.contains("bytes from"), let end = line.firstIndex(of: "]") else { return nil }
                 return Double(line[line.index(after: line.startIndex)..<end])
@@ -546,17 +248,9 @@ struct VTEPInteropTests {
     }
 }
 
-/// A raw BGP speaker that opens one iBGP session from inside a namespace (the socket is created while this
-/// thread is in it; setns moves only the calling thread) and sends prebuilt UPDATEs as fast as TCP takes them.
-/// A reader thread drains what the peer sends and answers its keepalives.
+/// A raw BGP speaker that opens one iBGP session from inside a namespace (`NamespaceSocket`) and sends prebuilt
+/// UPDATEs as fast as TCP takes them. A reader thread drains what the peer sends and answers its keepalives.
 final class EVPNInjector: @unchecked Sendable {
-    private static func enterNamespace(_ fd: Int32) -> Int32 {
-        // glibc's setns(2) is behind _GNU_SOURCE, so Glibc's module does not export it.
-        typealias SetNS = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns") else { return -1 }
-        return unsafeBitCast(symbol, to: SetNS.self)(fd, 0x4000_0000)  // CLONE_NEWNET, <linux/sched.h>
-    }
-
     private let fd: Int32
     private let lock = NSLock()
     private var framer = MessageFramer(context: CodecContext())
@@ -564,37 +258,8 @@ final class EVPNInjector: @unchecked Sendable {
     private let readerFinished = DispatchSemaphore(value: 0)
 
     init(namespace: String, source: String, to remote: String) throws {
-        let original = open("/proc/thread-self/ns/net", O_RDONLY)
-        let target = open("/var/run/netns/\(namespace)", O_RDONLY)
-        defer { Glibc.close(original); Glibc.close(target) }
-        guard original >= 0, target >= 0, Self.enterNamespace(target) == 0 else {
-            throw LabError("setns \(namespace): \(String(cString: strerror(errno)))")
-        }
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let back = Self.enterNamespace(original)
-        guard socketFD >= 0, back == 0 else { throw LabError("socket or setns back failed: \(String(cString: strerror(errno)))") }
-        fd = socketFD
-        func address(_ text: String, port: UInt16) -> sockaddr_in {
-            var a = sockaddr_in()
-            a.sin_family = sa_family_t(AF_INET)
-            a.sin_port = port.bigEndian
-            inet_pton(AF_INET, text, &a.sin_addr)
-            return a
-        }
-        var local = address(source, port: 0)
-        var peer = address(remote, port: 179)
-        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0 else { Glibc.close(fd); throw LabError("bind \(source): \(String(cString: strerror(errno)))") }
         // The VTEP is passive and may take a moment to listen: retry the connect for a while.
-        var connected = false
-        for _ in 0..<100 {
-            let r = withUnsafePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            if r == 0 { connected = true; break }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        guard connected else { Glibc.close(fd); throw LabError("connect \(remote): \(String(cString: strerror(errno)))") }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(4))
+        fd = try NamespaceSocket.connect(in: namespace, from: source, to: remote, attempts: 100, noDelay: true)
     }
 
     /// OPEN both ways, KEEPALIVE both ways; then a reader thread keeps the session alive.
@@ -645,14 +310,7 @@ final class EVPNInjector: @unchecked Sendable {
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        try lock.withLock {
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard n > 0 else { throw LabError("send: \(String(cString: strerror(errno)))") }
-                offset += n
-            }
-        }
+        try lock.withLock { try NamespaceSocket.writeAll(fd, bytes) }
     }
 
     func send(_ messages: [[UInt8]]) throws {
