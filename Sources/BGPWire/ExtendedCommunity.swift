@@ -17,6 +17,9 @@
 //  ESI Label                 0x06 / 0x01           flags(1) | reserved(2) | label(3)    RFC 7432 section 7.5
 //  ES-Import Route Target    0x06 / 0x02           MAC(6)                               RFC 7432 section 7.6
 //  Router's MAC              0x06 / 0x03           MAC(6)                               RFC 9135 section 8.1
+//  DF Election               0x06 / 0x06           RSV(3 bits) DF alg(5 bits) | bitmap(2) | RFC 8584 section 2.2
+//                                                  reserved(1) | preference(2)          (preference: draft-ietf-
+//                                                                                        bess-evpn-pref-df, as FRR)
 //
 // A community is stored as its 8 octets, so anything decoded re-encodes byte for byte whatever this
 // code understands of it; `kind` is a view.
@@ -75,6 +78,10 @@ public struct ExtendedCommunity: RawRepresentable, Hashable, Comparable, Sendabl
         case esiLabel(singleActive: Bool, label: MPLSLabelField)
         case esImportRouteTarget(MACAddress)
         case routerMAC(MACAddress)
+        /// `algorithm` is the low 5 bits of the DF type octet (RFC 8584 section 2.2); the preference is
+        /// the last two octets, where FRR writes and reads it (bgpd/bgp_evpn_private.h
+        /// `encode_df_elect_extcomm`, bgp_attr_evpn.c `bgp_attr_df_pref_from_ec`).
+        case dfElection(algorithm: DFAlgorithm, bitmap: UInt16, preference: UInt16)
         case unknown(type: UInt8, subtype: UInt8)
     }
 
@@ -99,6 +106,10 @@ public struct ExtendedCommunity: RawRepresentable, Hashable, Comparable, Sendabl
             return .esImportRouteTarget(valueMAC)
         case (0x06, 0x03):
             return .routerMAC(valueMAC)
+        case (0x06, 0x06):
+            return .dfElection(algorithm: DFAlgorithm(rawValue: octet(2) & 0x1f),
+                               bitmap: UInt16(octet(3)) << 8 | UInt16(octet(4)),
+                               preference: UInt16(truncatingIfNeeded: rawValue))
         default:
             break
         }
@@ -141,6 +152,13 @@ public struct ExtendedCommunity: RawRepresentable, Hashable, Comparable, Sendabl
 
     public static func routerMAC(_ mac: MACAddress) -> ExtendedCommunity {
         ExtendedCommunity(type: 0x06, subtype: 0x03, value: mac.rawValue)
+    }
+
+    /// RFC 8584 section 2.2 with the preference of draft-ietf-bess-evpn-pref-df in the last two octets;
+    /// `.preference` and a zero bitmap is exactly what FRR 8.4 sends.
+    public static func dfElection(_ algorithm: DFAlgorithm, bitmap: UInt16 = 0, preference: UInt16 = 0) -> ExtendedCommunity {
+        ExtendedCommunity(type: 0x06, subtype: 0x06,
+                          value: UInt64(algorithm.rawValue & 0x1f) << 40 | UInt64(bitmap) << 24 | UInt64(preference))
     }
 
     // MARK: Wire
@@ -265,6 +283,28 @@ public struct ExtendedCommunity: RawRepresentable, Hashable, Comparable, Sendabl
         default:
             previousSubtype = subtype
             return "UNK:\(type), \(subtype)"
+        }
+    }
+}
+
+/// The DF Election algorithm (IANA "BGP EVPN DF Election Algorithm" registry, RFC 8584 section 2.2): an
+/// open set of 5-bit values, so a struct with named members.
+public struct DFAlgorithm: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// Type 0: the service carving (modulo) of RFC 7432 section 8.5; also what a missing community means.
+    public static let modulo = DFAlgorithm(rawValue: 0)
+    /// Type 1: Highest Random Weight, RFC 8584 section 3.
+    public static let highestRandomWeight = DFAlgorithm(rawValue: 1)
+    /// Type 2: preference (draft-ietf-bess-evpn-pref-df); FRR's only algorithm.
+    public static let preference = DFAlgorithm(rawValue: 2)
+
+    public var description: String {
+        switch self {
+        case .modulo: return "modulo"
+        case .highestRandomWeight: return "hrw"
+        case .preference: return "preference"
+        default: return "\(rawValue)"
         }
     }
 }

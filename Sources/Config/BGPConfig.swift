@@ -99,6 +99,8 @@ public struct RouterBGPConfig: Hashable, Sendable {
     public var duplicateAddressDetection: DupAddrDetectionConfig?
     /// `bgp graceful-restart ...` (GracefulRestartConfig.swift).
     public var gracefulRestart = GracefulRestartConfig()
+    /// `disable-ead-evi-rx|tx`, `ead-es-frag evi-limit` (EVPNMultihomingConfig.swift).
+    public var evpnMultihoming = EVPNMultihomingBGPConfig()
     public var location: SourceLocation
 
     public init(asn: UInt32, location: SourceLocation) {
@@ -117,6 +119,8 @@ public struct BGPConfig: Hashable, Sendable {
     public var metrics: MetricsEndpointConfig? = nil
     /// bfdd's `bfd` stanza (BFDConfig.swift).
     public var bfd = BFDConfig()
+    /// zebra's `evpn mh` globals and interfaces (EVPNMultihomingConfig.swift).
+    public var multihoming = EVPNMultihomingConfig()
 }
 
 /// A neighbor (or a listen range's template) with inheritance and defaults applied: what the engine runs.

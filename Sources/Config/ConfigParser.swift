@@ -104,11 +104,13 @@ enum Node: Hashable {
     case bfd
     case bfdProfile(String)
     case bfdPeer(Int)
+    /// `interface IFNAME`: its `evpn mh` lines are ours, the rest zebra's (EVPNMultihomingConfig.swift).
+    case interface(String)
 
     var parent: Node? {
         switch self {
         case .config: return nil
-        case .routerBGP, .foreign, .bfd: return .config
+        case .routerBGP, .foreign, .bfd, .interface: return .config
         case .bfdProfile, .bfdPeer: return .bfd
         case .addressFamily: return .routerBGP
         case .vni: return .addressFamily(.l2vpnEVPN)
@@ -138,6 +140,8 @@ struct Parser {
     /// `metrics listen ADDRESS PORT` (MetricsEndpointConfig.swift).
     var metrics: MetricsEndpointConfig?
     var bfd = BFDConfig()
+    /// zebra's `evpn mh` lines (EVPNMultihomingConfig.swift).
+    var multihoming = EVPNMultihomingConfig()
     /// `neighbor X bfd profile NAME`: names to check at the end of the file.
     var bfdProfileUses: [(String, SourceLocation)] = []
     /// Other daemons' commands skipped, first occurrence of each, for the one warning.
@@ -190,6 +194,7 @@ struct Parser {
         case .addressFamily(let family): return try addressFamilyCommand(words, family: family)
         case .vni(let vni): return try vniCommand(words, vni: vni)
         case .bfd, .bfdProfile, .bfdPeer: return try bfdCommand(words, in: here)
+        case .interface(let name): return try interfaceCommand(words, name: name)
         case .foreign:
             let first = words[0].text
             if first == "exit" || first == "end" { return leaveToConfig() }
@@ -266,7 +271,15 @@ struct Parser {
             try expect(words, count: 1)
             node = .bfd
             return .done
+        case "interface":
+            try openInterface(words)
+            return .done
+        case "evpn":
+            return try globalMultihomingCommand(words, negated: false)
         case "no":
+            if words.count >= 2, words[1].text == "evpn" {
+                return try globalMultihomingCommand(Array(words.dropFirst()), negated: true)
+            }
             if words.count >= 2, Self.foreignCommands.contains(words[1].text) {
                 skip(words[1].text, words[0])
                 return .done
@@ -420,7 +433,12 @@ struct Parser {
             return try neighborCommand(words, negated: false, family: family)
         case "vni", "dup-addr-detection":
             return try evpnCommand(words, family: family)
+        case "disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag":
+            return try multihomingFamilyCommand(words, negated: false, family: family)
         case "no":
+            if words.count >= 2, ["disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag"].contains(text[1]) {
+                return try multihomingFamilyCommand(Array(words.dropFirst()), negated: true, family: family)
+            }
             if words.count >= 2, text[1] == "dup-addr-detection" { return try evpnCommand(words, family: family) }
             if words.count >= 4, text[1] == "neighbor", Self.familyNeighborCommands.contains(text[3]) {
                 return try neighborCommand(Array(words.dropFirst()), negated: true, family: family)
@@ -680,9 +698,11 @@ struct Parser {
             diagnostics.append(Diagnostic(.error, range.location, "peer group of a listen range needs a remote-as", text: range.peerGroup))
         }
         finishBFD()
+        finishMultihoming()
         let hasErrors = diagnostics.contains { $0.severity == .error }
         var config = BGPConfig(hostname: hostname, profile: profile, router: router, metrics: metrics)
         config.bfd = bfd
+        config.multihoming = multihoming
         return ConfigParseResult(config: hasErrors ? nil : config, diagnostics: diagnostics)
     }
 }

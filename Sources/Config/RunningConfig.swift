@@ -11,6 +11,7 @@ extension BGPConfig {
         if let hostname { lines.append("hostname \(hostname)") }
         if let metrics { lines.append(metrics.line) }
         lines.append("!")
+        lines += multihoming.runningConfigLines
         lines.append("router bgp \(router.asn)")
         lines += router.globalLines.map { " " + $0 }
         for group in router.peerGroups {
@@ -89,6 +90,7 @@ extension RouterBGPConfig {
         }
         if family == .l2vpnEVPN {
             if advertiseAllVNI { lines.append("advertise-all-vni") }
+            lines += evpnMultihoming.lines
             lines += duplicateAddressDetectionLines
             for stanza in vnis {
                 lines.append("vni \(stanza.vni)")

@@ -53,10 +53,19 @@ struct ExtendedCommunityCase: Sendable, CustomTestStringConvertible {
         // Router's MAC: Type 0x06 | Sub-Type 0x03 | MAC (6)
         .init(bytes: [0x06, 0x03, 0xaa, 0xbb, 0xcc, 0x00, 0x00, 0x01], kind: .routerMAC(mac), frr: "Rmac:aa:bb:cc:00:00:01"),
         // DF Election (RFC 8584): Type 0x06 | Sub-Type 0x06 | DF type (1) | bitmap (2) | reserved (1) | preference (2)
-        .init(bytes: [0x06, 0x06, 0x02, 0x00, 0x00, 0x00, 0x7f, 0xff], kind: .unknown(type: 6, subtype: 6),
+        .init(bytes: [0x06, 0x06, 0x02, 0x00, 0x00, 0x00, 0x7f, 0xff],
+              kind: .dfElection(algorithm: .preference, bitmap: 0, preference: 32767),
               frr: "DF: (alg: 2, pref: 32767)"),
-        .init(bytes: [0x06, 0x06, 0x02, 0x40, 0x00, 0x00, 0x00, 0x64], kind: .unknown(type: 6, subtype: 6),
+        .init(bytes: [0x06, 0x06, 0x02, 0x40, 0x00, 0x00, 0x00, 0x64],
+              kind: .dfElection(algorithm: .preference, bitmap: 0x4000, preference: 100),
               frr: "DF: (alg: 2, bmap: 0x4000 pref: 100)"),
+        // HRW (RFC 8584 section 3) and modulo; the 3 reserved high bits of the DF type octet are not the algorithm.
+        .init(bytes: [0x06, 0x06, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00],
+              kind: .dfElection(algorithm: .highestRandomWeight, bitmap: 0, preference: 0), frr: "DF: (alg: 1, pref: 0)"),
+        .init(bytes: [0x06, 0x06, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00],
+              kind: .dfElection(algorithm: .modulo, bitmap: 0x8000, preference: 0), frr: "DF: (alg: 0, bmap: 0x8000 pref: 0)"),
+        .init(bytes: [0x06, 0x06, 0xe2, 0x00, 0x00, 0x00, 0x01, 0x2c],
+              kind: .dfElection(algorithm: .preference, bitmap: 0, preference: 300), frr: "DF: (alg: 226, pref: 300)"),
         // ARP/ND (RFC 9047): Type 0x06 | Sub-Type 0x08 | flags (1) | reserved (5)
         .init(bytes: [0x06, 0x08, 0x01, 0, 0, 0, 0, 0], kind: .unknown(type: 6, subtype: 8), frr: "ND:Router Flag"),
         .init(bytes: [0x06, 0x08, 0x05, 0, 0, 0, 0, 0], kind: .unknown(type: 6, subtype: 8), frr: "ND:Proxy"),
@@ -97,6 +106,10 @@ struct ExtendedCommunityCase: Sendable, CustomTestStringConvertible {
             (.esiLabel(singleActive: true, label: MPLSLabelField(vni: 100)), [0x06, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x64]),
             (.esImportRouteTarget(Self.mac), [0x06, 0x02, 0xaa, 0xbb, 0xcc, 0x00, 0x00, 0x01]),
             (.routerMAC(Self.mac), [0x06, 0x03, 0xaa, 0xbb, 0xcc, 0x00, 0x00, 0x01]),
+            // What FRR 8.4 sends with `evpn mh es-df-pref 32767` (encode_df_elect_extcomm).
+            (.dfElection(.preference, preference: 32767), [0x06, 0x06, 0x02, 0x00, 0x00, 0x00, 0x7f, 0xff]),
+            (.dfElection(.highestRandomWeight, bitmap: 0x4000), [0x06, 0x06, 0x01, 0x40, 0x00, 0x00, 0x00, 0x00]),
+            (.dfElection(.modulo), [0x06, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]),
         ]
         for (community, bytes) in built {
             #expect(community.bytes == bytes, "\(community)")

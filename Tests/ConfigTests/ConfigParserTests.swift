@@ -101,6 +101,7 @@ struct GoodFileTests {
             interface lan100
              ip address 10.1.0.1/24
              evpn mh es-id 1
+             evpn mh es-sys-mac 44:38:39:ff:ff:01
             exit
             interface vxlan100
              description the tunnel

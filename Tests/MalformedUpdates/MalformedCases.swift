@@ -148,6 +148,7 @@ public enum MalformedCases {
         builder.multiprotocolCases()
         builder.headerCases()
         builder.externalCases()
+        builder.multihomingCases()
         builder.evpnLengthCases()
         builder.unknownRouteTypeCases()
         return builder.cases
@@ -434,6 +435,56 @@ public enum MalformedCases {
                      with: attr(0x40, 2, [3, 1, 0, 0, 0xff, 0xfe] + [2, 1] + be32(sender.asn)), session: .external)
             replaced("AS_CONFED_SET from an external peer", "5065 5.3, 7606 7.2", Self.withdraw, type: 2,
                      with: attr(0x40, 2, [2, 1] + be32(sender.asn) + [4, 1, 0, 0, 0xff, 0xfe]), session: .external)
+        }
+
+        /// The multihoming attributes (ESI Label, RFC 7432 section 7.5; DF Election, RFC 8584 section 2.2) inside
+        /// EXTENDED_COMMUNITIES, and withdrawn type-1 and type-4 routes of wrong lengths (the announced ones are
+        /// in the length sweep below). An extended community is 8 octets, so a cut or padded one makes the
+        /// attribute's length wrong (7606 7.14); a well-formed one with values evpnd does not use is kept.
+        mutating func multihomingCases() {
+            let sender = self.sender
+            let w = Self.withdraw
+            let rt: [UInt8] = [0, 2] + be16(UInt16(truncatingIfNeeded: sender.localAS)) + [0, 0, 0, 100]
+            let et8: [UInt8] = [3, 12, 0, 0, 0, 0, 0, 8]
+            let df: [UInt8] = [6, 6, 2, 0, 0, 0, 0x7f, 0xff]            // DF Election: preference 32767, as FRR sends it
+            let esiLabel: [UInt8] = [6, 1, 1, 0, 0, 0, 0, 0]            // ESI Label, single-active, label 0
+            replaced("DF Election community cut to 7 octets", "7606 7.14, 8584 2.2", w, type: 16,
+                     with: attr(0xc0, 16, rt + et8 + Array(df.prefix(7))))
+            replaced("DF Election community with a 9th octet", "7606 7.14, 8584 2.2", w, type: 16,
+                     with: attr(0xc0, 16, rt + et8 + df + [0]))
+            replaced("ESI Label community cut to 6 octets", "7606 7.14, 7432 7.5", w, type: 16,
+                     with: attr(0xc0, 16, rt + et8 + Array(esiLabel.prefix(6))))
+            replaced("ESI Label community with 2 extra octets", "7606 7.14, 7432 7.5", w, type: 16,
+                     with: attr(0xc0, 16, rt + et8 + esiLabel + [0, 0]))
+            edited("DF Election community of an unknown algorithm 31 with every bitmap bit", "8584 2.2", .kept(discarded: nil),
+                   counted: false) { list, _ in
+                let i = list.firstIndex { $0[1] == 16 } ?? 0
+                list[i] = attr(0xc0, 16, rt + et8 + [6, 6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+            }
+            edited("ESI Label and ES-Import communities on a type-2 route", "7432 7.5, 7432 7.6", .kept(discarded: nil),
+                   counted: false) { list, _ in
+                let i = list.firstIndex { $0[1] == 16 } ?? 0
+                list[i] = attr(0xc0, 16, rt + et8 + esiLabel + [6, 2, 0x44, 0x38, 0x39, 0xff, 0xff, 0x01])
+            }
+            edited("MP_UNREACH_NLRI with a type 1 route 24 octets long", "7606 5.3, 7432 7.1", Self.reset(3, 9)) { list, n in
+                let value = EVPNTemplates.value(type: 1, n: n + 5000, sender: sender)
+                list.append(MalformedCases.mpUnreach([1, 24] + Array(value.prefix(24))))
+            }
+            edited("MP_UNREACH_NLRI with a type 1 route 26 octets long", "7606 5.3, 7432 7.1", Self.reset(3, 9)) { list, n in
+                let value = EVPNTemplates.value(type: 1, n: n + 5000, sender: sender)
+                list.append(MalformedCases.mpUnreach([1, 26] + value + [0]))
+            }
+            edited("MP_UNREACH_NLRI with a type 4 route 22 octets long", "7606 5.3, 7432 7.4", Self.reset(3, 9)) { list, n in
+                let value = EVPNTemplates.value(type: 4, n: n + 5000, sender: sender)
+                list.append(MalformedCases.mpUnreach([4, 22] + Array(value.prefix(22))))
+            }
+            // 23 octets hold an IPv4 originator; an IP length of 128 does not fit them.
+            edited("type 4 route whose IP length 128 disagrees with its 23 octets", "7606 5.3, 7432 7.4", Self.reset(3, 9)) { list, n in
+                var value = EVPNTemplates.value(type: 4, n: n + 5000, sender: sender)
+                value[18] = 128
+                let i = list.firstIndex { $0[1] == 14 } ?? 0
+                list[i] = MalformedCases.mpReach(MalformedCases.route(n, sender: sender) + [4, 23] + value, sender: sender)
+            }
         }
 
         /// EVPN NLRI (RFC 7432 section 7) of every length 0-255 that does not fit its route type, types 1-5.
