@@ -6,7 +6,7 @@
 //
 // What FRR's zebra installs for a remote MAC+IP on an SVI (zebra/rt_netlink.c
 // `netlink_neigh_update_msg_encode`), and what evpnd installs the same way:
-//   IP lladdr MAC dev SVI nud noarp extern_learn [router]   (NUD_NOARP, NTF_EXT_LEARNED [| NTF_ROUTER], RTN_UNICAST)
+//   IP lladdr MAC dev SVI nud noarp extern_learn [router]   (NUD_NOARP, NTF_EXT_LEARNED [| NTF_ROUTER])
 
 public struct IPNeighbour: Equatable, Hashable, Sendable, CustomStringConvertible {
     /// NDA_DST.
@@ -18,9 +18,6 @@ public struct IPNeighbour: Equatable, Hashable, Sendable, CustomStringConvertibl
     public var flags: NeighbourFlags
     /// NDA_CACHEINFO, reported by the kernel, never sent.
     public var cacheInfo: NeighbourCacheInfo?
-
-    /// RTN_UNICAST, the ndm_type of a neighbour request (`ip neigh` sends it).
-    static let unicastType: UInt8 = 1
 
     public init(address: InetAddress, mac: EthernetAddress?, ifindex: Int32, state: NeighbourState = .noARP,
                 flags: NeighbourFlags = [.extLearned], cacheInfo: NeighbourCacheInfo? = nil) {
@@ -80,8 +77,8 @@ public struct IPNeighbour: Equatable, Hashable, Sendable, CustomStringConvertibl
     public var message: NeighbourMessage {
         var attributes: [RawAttribute] = [NeighbourAttribute.dst(address).raw]
         if let mac { attributes.append(NeighbourAttribute.lladdr(mac.bytes).raw) }
-        return NeighbourMessage(family: family, ifindex: ifindex, state: state, flags: flags, type: Self.unicastType,
-                                attributes: attributes)
+        // ndm_type 0, as iproute2 sends it (the kernel fills RTN_UNICAST in what it reports).
+        return NeighbourMessage(family: family, ifindex: ifindex, state: state, flags: flags, attributes: attributes)
     }
 }
 
@@ -96,10 +93,13 @@ extension NetlinkRequest {
         NetlinkRequest(type: .newNeighbour, flags: [.create, .replace], body: .neighbour(neighbour.message))
     }
 
-    /// `ip neigh del IP dev DEVICE`.
+    /// `ip neigh del IP dev DEVICE`: the address alone, with iproute2's state (NUD_PERMANENT) and no flags; the
+    /// kernel reads only the device and the address.
     public static func deleteNeighbour(_ neighbour: IPNeighbour) -> NetlinkRequest {
         var request = neighbour.message
         request.attributes = [NeighbourAttribute.dst(neighbour.address).raw]
+        request.state = .permanent
+        request.flags = []
         return NetlinkRequest(type: .delNeighbour, flags: [], body: .neighbour(request))
     }
 }
