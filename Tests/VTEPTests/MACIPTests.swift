@@ -314,3 +314,24 @@ enum IPLab {
         #expect(r.plan().operations.isEmpty, "parked until the next dump or change")
     }
 }
+
+@Suite struct ArpCacheTests {
+    @Test func localAndRemoteHostsAreListedAsZebraListsThem() throws {
+        var rig = Rig()
+        let local = Lab.mac(0x41), remote = Lab.mac(0x42), waiting = Lab.mac(0x43)
+        rig.learn(local, port: Lab.port(100))
+        rig.kernel.resolve(IPLab.ip4, to: local, on: IPLab.svi)
+        rig.kernel.resolve(IPLab.ip6, to: waiting, on: IPLab.svi)  // its MAC is not local: inactive
+        rig.flush()
+        rig.announce(IPLab.remoteMACIP(remote, IPLab.other, vtep: Lab.vtep2, sequence: 2))
+        let report = rig.vtep.arpCacheReport(vni: 100)
+        #expect(report.count == 3)
+        #expect(report.first { $0.ip == IPLab.ip4 } == NeighbourReport(vni: 100, ip: IPLab.ip4, mac: local, kind: .local, isActive: true,
+                                                                         localSequence: 0, remoteSequence: 0))
+        #expect(report.first { $0.ip == IPLab.ip6 }?.isActive == false)
+        #expect(report.first { $0.ip == IPLab.other } == NeighbourReport(vni: 100, ip: IPLab.other, mac: remote, kind: .remote(vtep: Lab.vtep2),
+                                                                           isActive: true, localSequence: 0, remoteSequence: 2))
+        #expect(rig.vtep.vniReport().first?.numArpNd == 3)
+        #expect(rig.vtep.arpCacheReport(vni: 200).isEmpty)
+    }
+}
