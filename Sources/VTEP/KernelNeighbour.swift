@@ -60,10 +60,17 @@ public struct KernelNeighbourEntry: Hashable, Sendable, CustomStringConvertible 
 
     public var isExternallyLearned: Bool { flags.contains(.extLearned) }
 
-    /// A local host as FRR's zebra reads one: usable (NUD_VALID) with a non-zero link-layer address,
-    /// and not a control plane's row.
+    /// A local host as FRR's zebra reads one: usable (NUD_VALID) with a unicast link-layer address, not a
+    /// control plane's row, and a unicast address (the kernel keeps NOARP rows for the multicast groups the SVI
+    /// joined, 224.0.0.22 at 01:00:5e:00:00:16 for IGMP, which zebra does not list and neither does evpnd).
     public var isLocalHost: Bool {
-        !isExternallyLearned && !state.isDisjoint(with: .valid) && mac != nil && mac != .zero
+        guard !isExternallyLearned, !state.isDisjoint(with: .valid), let mac, mac != .zero else { return false }
+        // The group bit: multicast and broadcast MACs.
+        guard mac.rawValue >> 40 & 0x01 == 0 else { return false }
+        switch ip {
+        case .v4(let a): return a.rawValue >> 28 != 0xE && a.rawValue != 0xFFFF_FFFF
+        case .v6(let a): return a.high >> 56 != 0xFF
+        }
     }
 
     public var description: String {

@@ -132,6 +132,18 @@ enum IPLab {
         #expect(IPLab.advertisedIPs(rig).isEmpty)
     }
 
+    /// The SVI's own multicast groups (IGMP's 224.0.0.22, MLD's ff02::16) sit in its table as NOARP rows.
+    @Test(arguments: [(IPAddress("224.0.0.22")!, MACAddress("01:00:5e:00:00:16")!), (IPAddress("ff02::16")!, MACAddress("33:33:00:00:00:16")!),
+                      (IPAddress("255.255.255.255")!, MACAddress("ff:ff:ff:ff:ff:ff")!), (IPAddress("10.1.0.77")!, MACAddress("01:00:5e:00:00:01")!)])
+    func multicastAndBroadcastAreNotHosts(ip: IPAddress, mac: MACAddress) {
+        var rig = Rig()
+        rig.learn(mac, port: Lab.port(100))
+        rig.kernel.operatorAddNeighbour(KernelNeighbourEntry(ip: ip, mac: mac, ifindex: IPLab.svi, state: .noARP))
+        rig.flush()
+        #expect(IPLab.advertisedIPs(rig).isEmpty)
+        #expect(rig.vtep.arpCacheReport().isEmpty)
+    }
+
     @Test func neighboursInTheDumpAtStartAreLearned() {
         var rig = Rig(rows: [KernelFDBEntry(mac: Self.m, ifindex: Lab.port(100), master: Lab.bridge(100))],
                       neighbours: [KernelNeighbourEntry(ip: IPLab.ip4, mac: Self.m, ifindex: IPLab.svi, state: .stale),
