@@ -33,12 +33,12 @@ public struct EVPNVNIList: Codable, Hashable, Sendable {
         public var tenantVrf: String
         public var remoteVteps: [String]?
 
-        public init(vni: UInt32, vxlanIf: String, numMacs: Int, remoteVteps: [String]) {
+        public init(vni: UInt32, vxlanIf: String, numMacs: Int, numArpNd: Int = 0, remoteVteps: [String]) {
             self.vni = vni
             type = "L2"
             self.vxlanIf = vxlanIf
             self.numMacs = numMacs
-            numArpNd = 0
+            self.numArpNd = numArpNd
             numRemoteVteps = remoteVteps.count
             tenantVrf = "default"
             self.remoteVteps = remoteVteps.isEmpty ? nil : remoteVteps
@@ -193,7 +193,7 @@ public struct EVPNMACTable: Codable, Hashable, Sendable {
     }
 }
 
-private struct VTEPReportKey: CodingKey {
+struct VTEPReportKey: CodingKey {
     var stringValue: String
     init(_ string: String) { stringValue = string }
     init(stringValue: String) { self.stringValue = stringValue }
@@ -201,12 +201,12 @@ private struct VTEPReportKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
-private func vtepPad(_ s: String, _ width: Int) -> String {
+func vtepPad(_ s: String, _ width: Int) -> String {
     s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
 }
 
 /// Pretty-printed JSON, as vtysh prints it (key order is whatever Foundation gives: JSON objects are unordered).
-private func vtepJSON<T: Encodable>(_ value: T) throws -> String {
+func vtepJSON<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(value), as: UTF8.self)

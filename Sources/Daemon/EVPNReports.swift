@@ -1,5 +1,5 @@
-// `show evpn vni`, `show evpn mac vni all|N` and `clear evpn dup-addr vni all|N`: the VTEP's reports in
-// FRR's JSON (ControlProtocol.EVPNVNIList, EVPNMACTable) and vtysh's tables.
+// `show evpn vni`, `show evpn mac vni all|N`, `show evpn arp-cache vni all|N` and `clear evpn dup-addr vni all|N`:
+// the VTEP's reports in FRR's JSON (ControlProtocol.EVPNVNIList, EVPNMACTable, EVPNArpCache) and vtysh's tables.
 
 import BGPWire
 import ControlProtocol
@@ -28,6 +28,16 @@ extension Runtime {
                 }
             }
             return ControlResponse(ok: true, output: one.tableText())
+        case ("show", let rest) where rest.count == 3 && rest[0] == "arp-cache" && rest[1] == "vni":
+            let table = EVPNArpCache(state.arpCacheReport(), vnis: state.vniReport().filter(\.inService).map(\.vni))
+            if rest[2] == "all" { return render(table, json: request.json) { try $0.jsonText() } }
+            guard let vni = UInt32(rest[2]) else { return .failure("expected 'all' or a VNI: \(rest[2])") }
+            if request.json {
+                do { return ControlResponse(ok: true, output: try table.jsonText(vni: vni)) } catch {
+                    return .failure("cannot encode: \(error)")
+                }
+            }
+            return ControlResponse(ok: true, output: table.tableText(vni: vni))
         case ("clear", let rest) where rest.count >= 3 && rest[0] == "dup-addr" && rest[1] == "vni":
             let vni: UInt32? = rest[2] == "all" ? nil : UInt32(rest[2])
             if rest[2] != "all" && vni == nil { return .failure("expected 'all' or a VNI: \(rest[2])") }
@@ -54,11 +64,30 @@ extension Runtime {
 protocol TableText { func tableText() -> String }
 extension EVPNVNIList: TableText {}
 extension EVPNMACTable: TableText {}
+extension EVPNArpCache: TableText {}
+
+extension EVPNArpCache {
+    /// `vnis`: VNIs listed even without neighbours, as zebra lists them.
+    init(_ reports: [NeighbourReport], vnis: [UInt32]) {
+        var byVNI: [UInt32: [Neighbour]] = Dictionary(vnis.map { ($0, []) }, uniquingKeysWith: { a, _ in a })
+        for report in reports {
+            var vtep: String?
+            if case .remote(let address) = report.kind { vtep = address.description }
+            byVNI[report.vni, default: []].append(Neighbour(
+                ip: report.ip.description, type: vtep == nil ? "local" : "remote", state: report.isActive ? "active" : "inactive",
+                mac: report.mac.description, remoteVtep: vtep, defaultGateway: report.isDefaultGateway,
+                localSequence: report.localSequence, remoteSequence: report.remoteSequence,
+                detectionCount: report.detectionCount, isDuplicate: report.isDuplicate))
+        }
+        self.init(vnis: byVNI.map { VNI(vni: $0.key, neighbours: $0.value) })
+    }
+}
 
 extension EVPNVNIList {
     init(_ reports: [VNIReport]) {
         self.init(vnis: reports.map {
-            VNI(vni: $0.vni, vxlanIf: $0.vxlanInterface, numMacs: $0.numMacs, remoteVteps: $0.remoteVteps.map(\.description))
+            VNI(vni: $0.vni, vxlanIf: $0.vxlanInterface, numMacs: $0.numMacs, numArpNd: $0.numArpNd,
+                remoteVteps: $0.remoteVteps.map(\.description))
         })
     }
 }

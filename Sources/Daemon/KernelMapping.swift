@@ -120,7 +120,43 @@ extension VTEPInput {
         case .deletedLink(let link): self = .linkRemoved(index: link.index)
         case .newFDB(let entry): self = .fdbAdded(KernelFDBEntry(entry))
         case .deletedFDB(let entry): self = .fdbRemoved(KernelFDBEntry(entry))
+        case .newIPNeighbour(let neighbour):
+            guard let entry = KernelNeighbourEntry(neighbour) else { return nil }
+            self = .neighbourAdded(entry)
+        case .deletedIPNeighbour(let neighbour):
+            guard let entry = KernelNeighbourEntry(neighbour) else { return nil }
+            self = .neighbourRemoved(entry)
         case .other, .malformed: return nil
+        }
+    }
+}
+
+extension KernelNeighbourEntry {
+    /// nil only for an address that is neither 4 nor 16 octets (the decoder never makes one).
+    init?(_ neighbour: IPNeighbour) {
+        guard let ip = IPAddress(neighbour.address) else { return nil }
+        self.init(ip: ip, mac: neighbour.mac.map { MACAddress(rawValue: $0.value) },
+                  ifindex: neighbour.ifindex, state: State(rawValue: neighbour.state.rawValue),
+                  flags: Flags(rawValue: neighbour.flags.rawValue))
+    }
+}
+
+extension IPNeighbour {
+    /// The neighbour a request carries.
+    init(request entry: KernelNeighbourEntry) {
+        self.init(address: InetAddress(entry.ip), mac: entry.mac.map { EthernetAddress(value: $0.rawValue) }, ifindex: entry.ifindex,
+                  state: NeighbourState(rawValue: entry.state.rawValue), flags: NeighbourFlags(rawValue: entry.flags.rawValue))
+    }
+}
+
+extension NetlinkRequest {
+    /// The request for one SVI neighbour operation (an add is exclusive, as for the FDB: EEXIST tells the
+    /// reconciler its model missed a row, and it replaces the row next round).
+    init(_ operation: NeighbourOperation) {
+        switch operation {
+        case .add(let e): self = .addNeighbour(IPNeighbour(request: e))
+        case .replace(let e), .append(let e): self = .replaceNeighbour(IPNeighbour(request: e))
+        case .delete(let e): self = .deleteNeighbour(IPNeighbour(request: e))
         }
     }
 }

@@ -3,7 +3,8 @@
 //   - a request socket without multicast groups and with big buffers, for dumps and FDB batches (a batch's
 //     acknowledgements never share the queue with events);
 //   - an event socket (RTNLGRP_LINK, RTNLGRP_NEIGH), non-blocking, read by a DispatchSourceRead.
-// At start: subscribe first, then dump links and the FDB (nothing is missed between the two), then events.
+// At start: subscribe first, then dump links, the FDB and the IPv4/IPv6 neighbours (nothing is missed between
+// the two), then events. SVI neighbour batches (remote MAC+IP) go on the request socket from this queue.
 // ENOBUFS on the event socket: dump both again; the VTEP's level-triggered reconciler heals the rest.
 //
 // Latency path of a MAC move (the issue's < 100 ms): RTM_NEWNEIGH -> event source -> VTEPState.drive ->
@@ -107,6 +108,8 @@ extension Runtime {
         driveVTEP(.links(links))
         let rows = try driver.requests.dumpFDB().map(KernelFDBEntry.init)
         driveVTEP(.fdbDump(rows))
+        let neighbours = try driver.requests.dumpIPNeighbours().compactMap(KernelNeighbourEntry.init)
+        driveVTEP(.neighbourDump(neighbours))
     }
 
     private func readKernelEvents() {
@@ -197,6 +200,8 @@ extension Runtime {
                         self.finishFDBBatch(operations, outcome)
                     }
                 }
+            case .neighbours(let operations):
+                performNeighbours(operations)
             case .log(let event):
                 log(event)
             case .armTimer(let after):
@@ -243,6 +248,32 @@ extension Runtime {
         }
         if results.contains(where: { $0 != .ok }) {
             let (engineOutputs, more) = driver.state.drive(.fdbResults(operations, results), now: Runtime.monotonicNow(), engine: &engine)
+            performVTEP(more)
+            performOutside(engineOutputs)
+        }
+    }
+
+    /// One batch of SVI neighbour operations, on the request socket, on this queue: a remote MAC+IP is one
+    /// request (a MAC's FDB rows are two, and the FDB's volume is what the writer's thread is for).
+    private func performNeighbours(_ operations: [NeighbourOperation]) {
+        guard let driver = vtep else { return }
+        let results: [KernelOperationResult]
+        do {
+            let answers = try driver.requests.perform(operations.map { NetlinkRequest($0) }, acknowledging: .failuresAndLast)
+            results = answers.map(KernelOperationResult.init)
+        } catch {
+            logger.error("VTEP: neighbour batch of \(operations.count) failed: \(error)")
+            results = Array(repeating: .unanswered, count: operations.count)
+        }
+        if logger.logLevel <= .trace {
+            for (operation, result) in zip(operations, results) { logger.trace("neighbour \(operation): \(result)") }
+        }
+        if results.contains(.unanswered) {
+            logger.warning("VTEP: acknowledgements of a neighbour batch were lost; dumping again")
+            queue.async { [weak self] in self?.resyncAfterLoss() }
+        }
+        if results.contains(where: { $0 != .ok }) {
+            let (engineOutputs, more) = driver.state.drive(.neighbourResults(operations, results), now: Runtime.monotonicNow(), engine: &engine)
             performVTEP(more)
             performOutside(engineOutputs)
         }

@@ -7,7 +7,11 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
     case newFDB(FDBEntry)
     /// RTM_DELNEIGH of family AF_BRIDGE.
     case deletedFDB(FDBEntry)
-    /// Anything else (ARP/ND neighbours, other message types).
+    /// RTM_NEWNEIGH of family AF_INET or AF_INET6: an ARP or ND neighbour added or changed.
+    case newIPNeighbour(IPNeighbour)
+    /// RTM_DELNEIGH of family AF_INET or AF_INET6.
+    case deletedIPNeighbour(IPNeighbour)
+    /// Anything else (other message types).
     case other(NetlinkMessage)
     /// A notification that did not decode; the daemon logs it and resyncs.
     case malformed(NetlinkDecodeError)
@@ -23,6 +27,10 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
             case (.delLink, .link(let l)) where l.family != .bridge: self = .deletedLink(try Link(l))
             case (.newNeighbour, .neighbour(let n)) where n.family == .bridge: self = .newFDB(try FDBEntry(n))
             case (.delNeighbour, .neighbour(let n)) where n.family == .bridge: self = .deletedFDB(try FDBEntry(n))
+            case (.newNeighbour, .neighbour(let n)) where n.family == .inet || n.family == .inet6:
+                self = .newIPNeighbour(try IPNeighbour(n))
+            case (.delNeighbour, .neighbour(let n)) where n.family == .inet || n.family == .inet6:
+                self = .deletedIPNeighbour(try IPNeighbour(n))
             default: self = .other(message)
             }
         } catch {

@@ -16,19 +16,19 @@ public struct FDBDriftCounters: Hashable, Sendable {
     public init() {}
 }
 
-extension FDBReconciler {
+extension KernelTableReconciler {
     /// Whether a row is as evpnd wants it: the wanted row is there, or an unwanted row is not evpnd's.
-    func inPlace(_ key: FDBKey, want: FDBIntent?, have: KernelFDBEntry?) -> Bool {
+    func inPlace(_ key: Key, want: Intent?, have: Entry?) -> Bool {
         switch (want, have) {
         case (nil, nil): return true
-        case (nil, let have?): return !isOwned(have, at: key)
+        case (nil, let have?): return !table.isOwned(have, at: key)
         case (.some, nil): return false
         case (let want?, let have?): return want.isSatisfied(by: have)
         }
     }
 
     /// After the kernel changed the row at `i` from `before`: counts drift if it was in place and is not now.
-    mutating func noteDrift(at i: Dictionary<FDBKey, Row>.Index, _ key: FDBKey, before: KernelFDBEntry?) {
+    mutating func noteDrift(at i: Dictionary<Key, Row>.Index, _ key: Key, before: Entry?) {
         let row = rows.values[i]
         guard !row.drifted, inPlace(key, want: row.desired, have: before),
               !inPlace(key, want: row.desired, have: row.actual) else { return }
@@ -37,7 +37,7 @@ extension FDBReconciler {
     }
 
     /// After a dump replaced the model: every row that was in place and is not now.
-    mutating func noteDumpDrift(before: [FDBKey: Row]) {
+    mutating func noteDumpDrift(before: [Key: Row]) {
         for (key, old) in before {
             guard let i = rows.index(forKey: key) else { continue }
             noteDrift(at: i, key, before: old.actual)

@@ -7,7 +7,7 @@
 
 import BGPCore
 
-extension FDBReconciler {
+extension KernelTableReconciler {
     /// Stale rows held back from deletion that nobody wants yet (a row whose route came back is not one).
     public var retainedCount: Int { retained.filter { desiredIntent(at: $0) == nil && actualEntry(at: $0) != nil }.count }
 
@@ -26,6 +26,8 @@ extension VTEPState {
     /// ended (the caller then runs a round, which deletes what did not come back).
     mutating func followRestart(_ engine: Engine, _ fx: inout VTEPEffects) -> Bool {
         let deferring = engine.isDeferringSelection
+        // The SVI neighbours follow as the FDB rows do.
+        neighbours.setRetainsStale(deferring)
         guard deferring != fdb.retainsStale else { return false }
         if deferring {
             fx.log(.notice, "graceful restart: FDB rows from before the restart are kept until the routes are back")

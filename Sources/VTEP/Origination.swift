@@ -5,6 +5,9 @@
 //     RD = the VNI's, ESI 0, Ethernet Tag 0, MAC, no IP, Label1 = VNI (RFC 8365 section 5.1.3), no Label2
 //     EXTENDED_COMMUNITIES = encapsulation VXLAN (RFC 9012 section 4.1, "ET:8"), the export RTs,
 //       and MAC Mobility (RFC 7432 section 7.7) when the sequence is above 0 or the MAC is sticky
+//   type 2, MAC+IP (one per IP a local neighbour on the VNI's SVI resolves to a local MAC; FRR sends it
+//     next to the MAC-only route): the same, with the IP; the sequence and sticky bit are the MAC's
+//     (FRR's zebra hands bgpd the MAC's sequence for its neighbours). No Label2: a layer-2 VNI only.
 //   type 3 (RFC 7432 section 7.3, IMET):
 //     RD, Ethernet Tag 0, Originating Router's IP = the VTEP address
 //     EXTENDED_COMMUNITIES = encapsulation VXLAN and the export RTs
@@ -21,6 +24,18 @@ public enum Origination {
         var communities = baseCommunities(vni)
         if sequence > 0 || sticky { communities.append(.macMobility(sequence: sequence, sticky: sticky)) }
         return LocalRoute(route: .macIP(route), nextHop: vni.port.vtep, attributes: [PathAttribute(.extendedCommunities(communities))])
+    }
+
+    /// The MAC+IP route of a local neighbour (`ip` nil: the MAC-only route, as `macRoute`).
+    public static func macIPRoute(_ vni: VNIInstance, mac: MACAddress, ip: IPAddress?, sequence: UInt32, sticky: Bool) -> LocalRoute {
+        var local = macRoute(vni, mac: mac, sequence: sequence, sticky: sticky)
+        local.route = .macIP(MACIPAdvertisementRoute(rd: vni.rd, mac: mac, ip: ip, label1: MPLSLabelField(vni: vni.vni)))
+        return local
+    }
+
+    /// The key the MAC+IP route of `ip` behind `mac` in `vni` is advertised under.
+    public static func macIPKey(_ vni: VNIInstance, mac: MACAddress, ip: IPAddress) -> EVPNRouteKey {
+        EVPNRouteKey(.macIP(MACIPAdvertisementRoute(rd: vni.rd, mac: mac, ip: ip, label1: MPLSLabelField(vni: vni.vni))))
     }
 
     public static func imetRoute(_ vni: VNIInstance) -> LocalRoute {

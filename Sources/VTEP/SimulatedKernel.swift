@@ -2,15 +2,18 @@
 // `FDBOperation`s with the kernel's answers (EEXIST, ENOENT) and reports what changed as the kernel's
 // neighbour events would, and it plays the data plane's part: a host's frame is learned on its port
 // (taking over an `extern_learn` row, as `br_fdb_update` does), a row ages out, an operator adds or
-// deletes rows by hand. Bridge rows come back as the kernel reports them: NDA_MASTER set, no NTF_MASTER.
+// deletes rows by hand. The same for the SVI neighbour tables (SimulatedKernel+Neighbours.swift). Bridge rows come back as the kernel reports them: NDA_MASTER set, no NTF_MASTER.
 
 import BGPWire
 
 public struct SimulatedKernel: Sendable {
     public var links: [Int32: KernelLink]
     public private(set) var rows: [FDBKey: KernelFDBEntry] = [:]
+    /// The IPv4 and IPv6 neighbour tables (SimulatedKernel+Neighbours.swift).
+    public internal(set) var neighbours: [NeighbourKey: KernelNeighbourEntry] = [:]
+    public internal(set) var neighbourJournal: [(NeighbourOperation, KernelOperationResult)] = []
     /// Events not yet taken, in order.
-    public private(set) var pending: [VTEPInput] = []
+    public internal(set) var pending: [VTEPInput] = []
     /// While true, changes emit no events (a lost netlink message, an overrun).
     public var muted = false
     /// Every operation applied, in order, with its answer.

@@ -1,4 +1,4 @@
-// What `show evpn vni` and `show evpn mac vni all|N` report, as plain values. The control protocol
+// What `show evpn vni`, `show evpn mac vni all|N` and `show evpn arp-cache vni all|N` report, as plain values. The control protocol
 // (ControlProtocol.EVPNVNIList, EVPNMACTable) turns them into FRR's JSON and tables; the Daemon maps
 // one to the other.
 
@@ -18,6 +18,8 @@ public struct VNIReport: Hashable, Sendable {
     public var exportRouteTargets: [RouteTarget]
     /// Local and remote MACs.
     public var numMacs: Int
+    /// Local and remote IPs (`show evpn arp-cache`).
+    public var numArpNd: Int
     /// Distinct VTEPs of the flood list.
     public var remoteVteps: [IPAddress]
 }
@@ -43,10 +45,11 @@ extension VTEPState {
         ports.values.sorted { $0.vni < $1.vni }.map { port in
             let instance = vnis[port.vni]
             let count = macs.filter { $0.key.vni == port.vni && $0.value.owner != .none }.count
+            let arp = instance == nil ? 0 : arpCacheReport(vni: port.vni).count
             return VNIReport(vni: port.vni, vxlanInterface: port.vxlanName, bridgeInterface: port.bridgeName, vtep: port.vtep,
                              isUp: port.isUp, inService: instance != nil, rd: instance?.rd,
                              importRouteTargets: instance?.importRouteTargets ?? [], exportRouteTargets: instance?.exportRouteTargets ?? [],
-                             numMacs: count, remoteVteps: (floodInstalled[port.vni] ?? []).sorted())
+                             numMacs: count, numArpNd: arp, remoteVteps: (floodInstalled[port.vni] ?? []).sorted())
         }
     }
 
@@ -88,4 +91,59 @@ extension VTEPState {
 /// A key evpnd originates (kept small so tests and `show` need not hold whole routes).
 public struct LocalRouteSummary: Hashable, Sendable {
     public var key: EVPNRouteKey
+}
+
+/// One IP of `show evpn arp-cache vni all|N`: a local host's address (from the SVI's neighbours) or a remote
+/// one (from MAC+IP routes), as FRR's zebra lists its per-VNI neighbour table.
+public struct NeighbourReport: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        case local
+        case remote(vtep: IPAddress)
+    }
+    public var vni: UInt32
+    public var ip: IPAddress
+    public var mac: MACAddress
+    public var kind: Kind
+    /// FRR's "active": a local address that is advertised (its MAC is local), or a remote one in use.
+    public var isActive: Bool
+    public var localSequence: UInt32
+    public var remoteSequence: UInt32
+    /// Duplicate detection and the default gateway community are not kept for IPs yet: always 0 and false.
+    public var detectionCount: Int
+    public var isDuplicate: Bool
+    public var isDefaultGateway: Bool
+
+    public init(vni: UInt32, ip: IPAddress, mac: MACAddress, kind: Kind, isActive: Bool, localSequence: UInt32,
+                remoteSequence: UInt32, detectionCount: Int = 0, isDuplicate: Bool = false, isDefaultGateway: Bool = false) {
+        self.vni = vni
+        self.ip = ip
+        self.mac = mac
+        self.kind = kind
+        self.isActive = isActive
+        self.localSequence = localSequence
+        self.remoteSequence = remoteSequence
+        self.detectionCount = detectionCount
+        self.isDuplicate = isDuplicate
+        self.isDefaultGateway = isDefaultGateway
+    }
+}
+
+extension VTEPState {
+    /// The neighbour table of one VNI, or of all (nil), by VNI then IP.
+    public func arpCacheReport(vni: UInt32? = nil) -> [NeighbourReport] {
+        ips.keys.sorted().compactMap { key in
+            guard vni == nil || key.vni == vni, vnis[key.vni] != nil, let record = ips[key] else { return nil }
+            let best = record.bestRemote
+            if let local = record.local {
+                let sequence = record.advertised?.sequence ?? macs[MACKey(vni: key.vni, mac: local.mac)]?.localSequence ?? 0
+                return NeighbourReport(vni: key.vni, ip: key.ip, mac: local.mac, kind: .local, isActive: record.advertised != nil,
+                                       localSequence: sequence, remoteSequence: best?.sequence ?? 0, detectionCount: 0,
+                                       isDuplicate: false, isDefaultGateway: false)
+            }
+            guard let best else { return nil }
+            return NeighbourReport(vni: key.vni, ip: key.ip, mac: best.mac, kind: .remote(vtep: best.vtep),
+                                   isActive: record.installed != nil, localSequence: 0, remoteSequence: best.sequence,
+                                   detectionCount: 0, isDuplicate: false, isDefaultGateway: false)
+        }
+    }
 }

@@ -31,6 +31,7 @@ extension VTEPState {
         fdb.setManaged((Array(old.values) + Array(wanted.values)).map {
             ManagedDevice(device: $0.port.vxlanIndex, bridge: $0.port.bridgeIndex)
         })
+        neighbours.setManaged(svis: (Array(old.values) + Array(wanted.values)).map(\.port.bridgeIndex))
         for (vni, instance) in old.sorted(by: { $0.key < $1.key }) where wanted[vni] != instance {
             deactivate(instance, &fx)
         }
@@ -47,6 +48,8 @@ extension VTEPState {
         fx.advertise(EVPNRouteKey(imet.route), imet)
         // Rows already in its bridge are local MACs now; remote routes already held may import.
         for (key, _) in fdb.actual where key.table == .bridge(vni.port.bridgeIndex) { fdb.changedBridgeRows.insert(key) }
+        // And the neighbours already on its SVI are local hosts' addresses now.
+        for (key, _) in neighbours.actual where key.ifindex == vni.port.bridgeIndex { neighbours.changedLearnedRows.insert(key) }
         let ordered = remoteRoutes.keys.map { (key: $0, text: $0.prefixString) }
             .sorted { ($0.key.rd, $0.text) < ($1.key.rd, $1.text) }.map(\.key)
         for key in ordered {
@@ -60,6 +63,7 @@ extension VTEPState {
     private mutating func deactivate(_ vni: VNIInstance, _ fx: inout VTEPEffects) {
         fx.log(.info, "VNI \(vni.vni) down or changed: its routes are withdrawn and its remote entries removed", vni: vni.vni)
         fx.advertise(EVPNRouteKey(Origination.imetRoute(vni).route), nil)
+        dropIPs(of: vni, &fx)
         for key in macs.keys.filter({ $0.vni == vni.vni }) {
             guard let record = macs[key] else { continue }
             if record.advertised != nil { fx.advertise(Origination.macKey(vni, mac: key.mac), nil) }

@@ -63,6 +63,7 @@ extension VTEPState {
             setInstall(install, mac: key.mac, in: vni)
             record.installed = install
         }
+        macChanged(key)
         if record.isEmpty { macs.remove(at: slot) } else { macs.values[slot] = record }
     }
 

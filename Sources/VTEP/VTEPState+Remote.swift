@@ -3,7 +3,8 @@
 // match), never our own (a path the speaker originated, or a next hop that is the VNI's VTEP).
 //
 //   type 2 -> the MAC's remote side: VTEP = the MP_REACH next hop, sequence and sticky bit from the
-//             MAC Mobility community (FRR: `bgp_zebra_send_remote_macip` sends the next hop);
+//             MAC Mobility community (FRR: `bgp_zebra_send_remote_macip` sends the next hop); with an
+//             IP, also that IP's remote side (an SVI neighbour, VTEPState+Neighbours.swift);
 //   type 3 -> a flood list entry: VTEP = the Originating Router's IP (FRR sends `imet_addr`).
 
 import BGPCore
@@ -55,7 +56,8 @@ extension VTEPState {
         switch path.route {
         case .macIP(let route):
             guard let vtep = path.nextHop else { return nil }
-            return RemoteRoute(kind: .mac(route.mac, RemoteMACPath(vtep: vtep, sequence: mobility.sequence, sticky: mobility.sticky)),
+            return RemoteRoute(kind: .mac(route.mac, RemoteMACPath(vtep: vtep, sequence: mobility.sequence, sticky: mobility.sticky),
+                                          ip: route.ip),
                                communities: path.extendedCommunities)
         case .inclusiveMulticast(let route):
             return RemoteRoute(kind: .imet(route.originatorIP), communities: path.extendedCommunities)
@@ -67,17 +69,18 @@ extension VTEPState {
     func accepts(_ vni: VNIInstance, _ route: RemoteRoute) -> Bool {
         guard vni.importRouteTargets.contains(where: route.carries) else { return false }
         switch route.kind {
-        case .mac(_, let path): return path.vtep != vni.port.vtep
+        case .mac(_, let path, _): return path.vtep != vni.port.vtep
         case .imet(let vtep): return vtep != vni.port.vtep
         }
     }
 
     mutating func attach(_ route: RemoteRoute, key: EVPNRouteKey, to vni: UInt32, _ fx: inout VTEPEffects) {
         switch route.kind {
-        case .mac(let mac, let path):
+        case .mac(let mac, let path, let ip):
             let macKey = MACKey(vni: vni, mac: mac)
             macs[macKey, default: MACRecord()].remotes[key] = path
             dirtyMACs.insert(macKey)
+            if let ip { setRemoteIP(ip, route: key, path: RemoteIPPath(mac: mac, vtep: path.vtep, sequence: path.sequence), vni: vni) }
         case .imet(let vtep):
             flood[vni, default: [:]][key] = vtep
             refreshFlood(vni)
@@ -86,8 +89,9 @@ extension VTEPState {
 
     mutating func detach(_ route: RemoteRoute, key: EVPNRouteKey, from vni: UInt32, _ fx: inout VTEPEffects) {
         switch route.kind {
-        case .mac(let mac, _):
+        case .mac(let mac, _, let ip):
             let macKey = MACKey(vni: vni, mac: mac)
+            if let ip { setRemoteIP(ip, route: key, path: nil, vni: vni) }
             guard let i = macs.index(forKey: macKey) else { return }
             macs.values[i].remotes[key] = nil
             dirtyMACs.insert(macKey)

@@ -5,9 +5,10 @@
 // Contract with the runtime:
 // - At start: `.configure`, then `.links` (a full link dump), then `.fdbDump` (a full `bridge fdb`
 //   dump, every family-AF_BRIDGE neighbour), then events as they come: `.linkChanged` (RTM_NEWLINK),
-//   `.linkRemoved` (RTM_DELLINK), `.fdbAdded` (RTM_NEWNEIGH), `.fdbRemoved` (RTM_DELNEIGH). After a
-//   netlink overrun (ENOBUFS), dump again and send `.links` and `.fdbDump`: the reconciler heals
-//   whatever was missed. Map Netlink values with `KernelLink`/`KernelFDBEntry`'s documented fields.
+//   `.linkRemoved` (RTM_DELLINK), `.fdbAdded` (RTM_NEWNEIGH), `.fdbRemoved` (RTM_DELNEIGH). The SVI
+//   neighbours go the same way: `.neighbourDump` (every AF_INET and AF_INET6 neighbour) after `.fdbDump`,
+//   then `.neighbourAdded`/`.neighbourRemoved`. After a netlink overrun (ENOBUFS), dump again and send
+//   `.links`, `.fdbDump` and `.neighbourDump`: the reconcilers heal whatever was missed. Map Netlink values with `KernelLink`/`KernelFDBEntry`'s documented fields.
 //   The events of one read may go in as one `.batch([...])`: one round for all of them (the kernel's
 //   echoes of a large install would otherwise cost a round each).
 // - The engine must have `tracksLocRIBChanges = true`. After every engine input, pass
@@ -18,6 +19,8 @@
 // - `.fdb(batch)` outputs are netlink batches, in order; perform each (NLM_F_ACK) and hand the
 //   per-operation answers back with `.fdbResults(batch, results)`. Operations are assumed applied
 //   when issued; the kernel's echo events of them are expected and harmless.
+// - `.neighbours(batch)` outputs are netlink batches of SVI neighbour operations, performed and
+//   answered (`.neighbourResults`) as the FDB's are.
 // - `.armTimer(after)` asks for one `.timerFired` after that long (a frozen duplicate MAC's
 //   recovery); arming again replaces the previous request.
 
@@ -35,6 +38,12 @@ public enum VTEPInput: Sendable {
     case fdbAdded(KernelFDBEntry)
     case fdbRemoved(KernelFDBEntry)
     /// Routes whose best path changed (`Engine.takeLocRIBChanges()`).
+    /// A full dump of the IPv4 and IPv6 neighbours (every device: rows of other devices are ignored).
+    case neighbourDump([KernelNeighbourEntry])
+    case neighbourAdded(KernelNeighbourEntry)
+    case neighbourRemoved(KernelNeighbourEntry)
+    /// The kernel's answers to one `.neighbours` batch, in order.
+    case neighbourResults([NeighbourOperation], [KernelOperationResult])
     case locRIBChanged([EVPNRouteKey])
     /// The kernel's answers to one `.fdb` batch, in order.
     case fdbResults([FDBOperation], [FDBOperationResult])
@@ -52,12 +61,15 @@ public enum VTEPOutput: Sendable, Equatable {
     case engine(EngineInput)
     /// One netlink batch.
     case fdb([FDBOperation])
+    /// One netlink batch of SVI neighbour operations.
+    case neighbours([NeighbourOperation])
     case log(LogEvent)
     case armTimer(after: Duration)
 
     public static func == (a: VTEPOutput, b: VTEPOutput) -> Bool {
         switch (a, b) {
         case (.fdb(let x), .fdb(let y)): return x == y
+        case (.neighbours(let x), .neighbours(let y)): return x == y
         case (.log(let x), .log(let y)): return x == y
         case (.armTimer(let x), .armTimer(let y)): return x == y
         case (.engine(.originate(let x)), .engine(.originate(let y))): return x == y
@@ -75,6 +87,9 @@ public struct VTEPCounters: Hashable, Sendable {
     public var fdbOperations = 0
     public var fdbFailures = 0
     public var fdbConflicts = 0
+    public var neighbourOperations = 0
+    public var neighbourFailures = 0
+    public var neighbourConflicts = 0
     /// The moves and duplicates above, per VNI (the metrics endpoint's `vni` label).
     public var byVNI: [UInt32: VNIEventCounts] = [:]
 }
@@ -91,7 +106,8 @@ public struct VNIEventCounts: Hashable, Sendable {
 /// A remote type-2 or type-3 route as the VTEP uses it.
 struct RemoteRoute: Hashable {
     enum Kind: Hashable {
-        case mac(MACAddress, RemoteMACPath)
+        /// A type-2 route: the MAC's path, and the IP of a MAC+IP route.
+        case mac(MACAddress, RemoteMACPath, ip: IPAddress?)
         case imet(IPAddress)
     }
     var kind: Kind
@@ -114,6 +130,7 @@ struct VTEPEffects {
     var now: Instant
     var outputs: [VTEPOutput] = []
     var operations: [FDBOperation] = []
+    var neighbourOperations: [NeighbourOperation] = []
     /// Routes to advertise (non-nil) or withdraw (nil), last word per key; in first-touched order.
     var adverts: [EVPNRouteKey: LocalRoute?] = [:]
     var advertOrder: [EVPNRouteKey] = []
@@ -144,6 +161,12 @@ public struct VTEPState: Sendable {
     var flood: [UInt32: [EVPNRouteKey: IPAddress]] = [:]
     var floodInstalled: [UInt32: Set<IPAddress>] = [:]
     var fdb = FDBReconciler()
+    /// The SVI neighbours: local hosts' addresses read, remote MAC+IP routes installed.
+    var neighbours = NeighbourReconciler()
+    /// MAC+IP per VNI and IP (VTEPState+Neighbours.swift), the IPs each MAC concerns, and those to decide.
+    var ips: [IPKey: IPRecord] = [:]
+    var ipsOfMAC: [MACKey: Set<IPAddress>] = [:]
+    var dirtyIPs: Set<IPKey> = []
     /// What evpnd originates, by key.
     var advertised: [EVPNRouteKey: LocalRoute] = [:]
     var dirtyMACs: Set<MACKey> = []
@@ -193,6 +216,17 @@ public struct VTEPState: Sendable {
             fdb.observeAdded(entry)
         case .fdbRemoved(let entry):
             fdb.observeRemoved(entry)
+        case .neighbourDump(let entries):
+            neighbours.replaceActual(with: entries)
+        case .neighbourAdded(let entry):
+            neighbours.observeAdded(entry)
+        case .neighbourRemoved(let entry):
+            neighbours.observeRemoved(entry)
+        case .neighbourResults(let operations, let results):
+            for failure in neighbours.fold(operations, results) {
+                counters.neighbourFailures += 1
+                fx.log(.warning, "neighbour " + failure)
+            }
         case .locRIBChanged(let keys):
             importRemote(keys, bestPath: bestPath, &fx)
         case .fdbResults(let operations, let results):
@@ -223,18 +257,42 @@ public struct VTEPState: Sendable {
             let pending = dirtyMACs
             dirtyMACs.removeAll(keepingCapacity: true)  // (a set grown anew each round rehashed every key)
             for key in pending.sorted() { decide(key, &fx) }
+            if !neighbours.changedLearnedRows.isEmpty {
+                let changed = neighbours.changedLearnedRows
+                neighbours.changedLearnedRows = []
+                for key in changed.sorted() { learnIP(from: key, &fx) }
+            }
+            if !dirtyIPs.isEmpty {
+                let ipsToDecide = dirtyIPs
+                dirtyIPs.removeAll(keepingCapacity: true)
+                for key in ipsToDecide.sorted() { decideIP(key, &fx) }
+            }
             let (operations, conflicts) = fdb.plan()
             fx.operations += operations
             for conflict in conflicts {
                 counters.fdbConflicts += 1
                 fx.log(.warning, "FDB conflict: \(conflict)")
             }
-        } while (!fdb.changedBridgeRows.isEmpty || !dirtyMACs.isEmpty) && rounds < 16
+            if neighbours.hasChanges {
+                let (planned, clashes) = neighbours.plan()
+                fx.neighbourOperations += planned
+                for conflict in clashes {
+                    counters.neighbourConflicts += 1
+                    fx.log(.warning, "neighbour conflict: \(conflict)")
+                }
+            }
+        } while (!fdb.changedBridgeRows.isEmpty || !dirtyMACs.isEmpty || !neighbours.changedLearnedRows.isEmpty
+                 || !dirtyIPs.isEmpty) && rounds < 16
         // Devices of VNIs that went are evpnd's only until their rows were deleted above.
         fdb.setManaged(vnis.values.map { ManagedDevice(device: $0.port.vxlanIndex, bridge: $0.port.bridgeIndex) })
+        neighbours.setManaged(svis: vnis.values.map(\.port.bridgeIndex))
         if fdb.hasChanges {
             let (operations, _) = fdb.plan()
             fx.operations += operations
+        }
+        if neighbours.hasChanges {
+            let (planned, _) = neighbours.plan()
+            fx.neighbourOperations += planned
         }
     }
 
@@ -258,6 +316,10 @@ public struct VTEPState: Sendable {
         // Each MAC's two rows side by side in one batch: the writer sends them as one request.
         for batch in FDBCombining.batches(fx.operations, maxBatch: config.maxBatch) { outputs.append(.fdb(batch)) }
         counters.fdbOperations += fx.operations.count
+        for batch in stride(from: 0, to: fx.neighbourOperations.count, by: max(1, config.maxBatch)) {
+            outputs.append(.neighbours(Array(fx.neighbourOperations[batch..<min(batch + max(1, config.maxBatch), fx.neighbourOperations.count)])))
+        }
+        counters.neighbourOperations += fx.neighbourOperations.count
         outputs += fx.outputs
         if let after = nextRecovery(fx.now) { outputs.append(.armTimer(after: after)) }
         return outputs
@@ -300,7 +362,9 @@ public struct VTEPState: Sendable {
     public mutating func afterEngineInput(now: Instant, engine: inout Engine) -> (engine: [EngineOutput], vtep: [VTEPOutput]) {
         engine.tracksLocRIBChanges = true
         let changed = engine.takeLocRIBChanges()
-        if changed.isEmpty && engine.isDeferringSelection == fdb.retainsStale { return ([], []) }
+        if changed.isEmpty && engine.isDeferringSelection == fdb.retainsStale && engine.isDeferringSelection == neighbours.retainsStale {
+            return ([], [])
+        }
         return drive(.locRIBChanged(changed), now: now, engine: &engine)
     }
 }

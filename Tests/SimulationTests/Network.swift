@@ -148,6 +148,8 @@ struct Network {
                 case .fdb(let batch):
                     for op in batch { vtep.fdbLog.append((now, op)) }
                     queue.append(.fdbResults(batch, vtep.kernel.apply(batch)))
+                case .neighbours(let batch):
+                    queue.append(.neighbourResults(batch, vtep.kernel.applyNeighbours(batch)))
                 case .log(let event):
                     nodes[node].log.append("\(now.nanoseconds / 1_000_000) ms vtep \(event)")
                 case .engine, .armTimer:

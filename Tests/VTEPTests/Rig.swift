@@ -65,17 +65,29 @@ struct Rig {
     var originated: [EVPNRouteKey: LocalRoute] = [:]
     var logs: [LogEvent] = []
     var batches: [[FDBOperation]] = []
+    var neighbourBatches: [[NeighbourOperation]] = []
     var timer: Duration?
 
-    init(links: [KernelLink] = Lab.links(), config: VTEPConfig = Lab.config(), rows: [KernelFDBEntry] = []) {
+    init(links: [KernelLink] = Lab.links(), config: VTEPConfig = Lab.config(), rows: [KernelFDBEntry] = [],
+         neighbours: [KernelNeighbourEntry] = [], rib: [EVPNRouteKey: RouteReportEntry.PathReport] = [:]) {
         vtep = VTEPState(config: config)
+        self.rib = rib
         kernel = SimulatedKernel(links: links)
         kernel.muted = true
         for row in rows { kernel.operatorAdd(row) }
+        for row in neighbours { kernel.operatorAddNeighbour(row) }
         kernel.muted = false
         send(.configure(config))
         send(.links(links))
-        send(.fdbDump(kernel.dump()))
+        if rib.isEmpty {
+            send(.fdbDump(kernel.dump()))
+            send(.neighbourDump(kernel.neighbourDump()))
+        } else {
+            // The kernel read in the same round as routes already selected (what graceful-restart retention
+            // amounts to for the rows whose routes return, and a resync with routes known).
+            send(.batch([.fdbDump(kernel.dump()), .neighbourDump(kernel.neighbourDump()),
+                         .locRIBChanged(rib.keys.sorted { $0.description < $1.description })]))
+        }
     }
 
     var operations: [FDBOperation] { batches.flatMap { $0 } }
@@ -100,6 +112,9 @@ struct Rig {
                 case .fdb(let batch):
                     batches.append(batch)
                     queue.append(.fdbResults(batch, kernel.apply(batch)))
+                case .neighbours(let batch):
+                    neighbourBatches.append(batch)
+                    queue.append(.neighbourResults(batch, kernel.applyNeighbours(batch)))
                 case .log(let event):
                     logs.append(event)
                 case .armTimer(let after):
