@@ -103,23 +103,16 @@ public struct EVPNArpCache: Codable, Hashable, Sendable {
 
     public init(vnis: [VNI]) { self.vnis = vnis.sorted { $0.vni < $1.vni } }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: VTEPReportKey.self)
-        for vni in vnis { try container.encode(vni, forKey: VTEPReportKey(String(vni.vni))) }
-    }
+    public func encode(to encoder: any Encoder) throws { try encodeByVNI(vnis, number: \.vni, to: encoder) }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: VTEPReportKey.self)
-        vnis = try container.allKeys.map { try container.decode(VNI.self, forKey: $0) }.sorted { $0.vni < $1.vni }
-    }
+    public init(from decoder: any Decoder) throws { vnis = try decodeByVNI(from: decoder, number: \.vni) }
 
     /// `show evpn arp-cache vni all json`.
     public func jsonText() throws -> String { try vtepJSON(self) }
 
     /// `show evpn arp-cache vni N json`: the one VNI's object alone (an empty object when it is unknown).
     public func jsonText(vni: UInt32) throws -> String {
-        guard let one = vnis.first(where: { $0.vni == vni }) else { return "{\n}" }
-        return try vtepJSON(one)
+        try vniJSON(vnis, vni, number: \.vni)
     }
 
     /// vtysh's `show evpn arp-cache vni all` table.

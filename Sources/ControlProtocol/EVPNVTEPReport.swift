@@ -49,15 +49,9 @@ public struct EVPNVNIList: Codable, Hashable, Sendable {
 
     public init(vnis: [VNI]) { self.vnis = vnis.sorted { $0.vni < $1.vni } }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: VTEPReportKey.self)
-        for vni in vnis { try container.encode(vni, forKey: VTEPReportKey(String(vni.vni))) }
-    }
+    public func encode(to encoder: any Encoder) throws { try encodeByVNI(vnis, number: \.vni, to: encoder) }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: VTEPReportKey.self)
-        vnis = try container.allKeys.map { try container.decode(VNI.self, forKey: $0) }.sorted { $0.vni < $1.vni }
-    }
+    public init(from decoder: any Decoder) throws { vnis = try decodeByVNI(from: decoder, number: \.vni) }
 
     public func jsonText() throws -> String { try vtepJSON(self) }
 
@@ -157,23 +151,16 @@ public struct EVPNMACTable: Codable, Hashable, Sendable {
 
     public init(vnis: [VNI]) { self.vnis = vnis.sorted { $0.vni < $1.vni } }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: VTEPReportKey.self)
-        for vni in vnis { try container.encode(vni, forKey: VTEPReportKey(String(vni.vni))) }
-    }
+    public func encode(to encoder: any Encoder) throws { try encodeByVNI(vnis, number: \.vni, to: encoder) }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: VTEPReportKey.self)
-        vnis = try container.allKeys.map { try container.decode(VNI.self, forKey: $0) }.sorted { $0.vni < $1.vni }
-    }
+    public init(from decoder: any Decoder) throws { vnis = try decodeByVNI(from: decoder, number: \.vni) }
 
     /// `show evpn mac vni all json`.
     public func jsonText() throws -> String { try vtepJSON(self) }
 
     /// `show evpn mac vni N json`: the one VNI's object alone (an empty object when it is unknown).
     public func jsonText(vni: UInt32) throws -> String {
-        guard let one = vnis.first(where: { $0.vni == vni }) else { return "{\n}" }
-        return try vtepJSON(one)
+        try vniJSON(vnis, vni, number: \.vni)
     }
 
     /// vtysh's `show evpn mac vni all` table.
@@ -206,6 +193,23 @@ func vtepPad(_ s: String, _ width: Int) -> String {
 }
 
 /// Pretty-printed JSON, as vtysh prints it (key order is whatever Foundation gives: JSON objects are unordered).
+/// zebra's per-VNI reports (`show evpn vni|mac|arp-cache ... json`) are one object keyed by each VNI's number.
+func encodeByVNI<V: Encodable>(_ vnis: [V], number: (V) -> UInt32, to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: VTEPReportKey.self)
+    for vni in vnis { try container.encode(vni, forKey: VTEPReportKey(String(number(vni)))) }
+}
+
+func decodeByVNI<V: Decodable>(from decoder: any Decoder, number: (V) -> UInt32) throws -> [V] {
+    let container = try decoder.container(keyedBy: VTEPReportKey.self)
+    return try container.allKeys.map { try container.decode(V.self, forKey: $0) }.sorted { number($0) < number($1) }
+}
+
+/// `... vni N json`: the one VNI's object alone (an empty object when it is unknown).
+func vniJSON<V: Encodable>(_ vnis: [V], _ vni: UInt32, number: (V) -> UInt32) throws -> String {
+    guard let one = vnis.first(where: { number($0) == vni }) else { return "{\n}" }
+    return try vtepJSON(one)
+}
+
 func vtepJSON<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]

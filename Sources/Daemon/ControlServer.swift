@@ -58,18 +58,10 @@ final class ControlServer: @unchecked Sendable {
     }
 
     private func acceptAll(_ fd: Int32) {
-        while true {
-            let accepted: (fd: Int32, remote: SocketAddress)?
-            do {
-                accepted = try Sockets.accept(fd)
-            } catch {
-                logger.warning("control socket accept: \(error)")
-                return
-            }
-            guard let (clientFD, _) = accepted else { return }
+        Sockets.acceptPending(fd, failed: { logger.warning("control socket accept: \($0)") }) { clientFD, _ in
             guard clients.count < Self.maxClients else {
                 closeDescriptor(clientFD)
-                continue
+                return
             }
             let channel = StreamChannel(fd: clientFD, queue: queue, highWater: 1 << 20, hardLimit: 256 << 20)
             let key = ObjectIdentifier(channel)

@@ -89,15 +89,7 @@ final class MetricsServer: @unchecked Sendable {
     }
 
     private func acceptAll(_ fd: Int32) {
-        while true {
-            let accepted: (fd: Int32, remote: SocketAddress)?
-            do {
-                accepted = try Sockets.accept(fd)
-            } catch {
-                logger.warning("metrics endpoint accept: \(error)")
-                return
-            }
-            guard let (clientFD, _) = accepted else { return }
+        Sockets.acceptPending(fd, failed: { logger.warning("metrics endpoint accept: \($0)") }) { clientFD, _ in
             // Answered clients close themselves once their answer is out (no event for that): count only the open.
             if clients.count >= Self.maxConnections { pruneClosed() }
             if clients.count >= Self.maxConnections {
@@ -105,7 +97,7 @@ final class MetricsServer: @unchecked Sendable {
                     .min(by: { $0.sequence < $1.sequence }) else {
                     counts.refused += 1
                     closeDescriptor(clientFD)
-                    continue
+                    return
                 }
                 counts.evicted += 1
                 oldest.channel.closeNow()

@@ -376,24 +376,12 @@ public final class Runtime: @unchecked Sendable {
     // MARK: connections
 
     private func acceptAll(_ listener: Int32) {
-        while true {
-            let accepted: (fd: Int32, remote: SocketAddress)?
-            do {
-                accepted = try Sockets.accept(listener)
-            } catch {
-                // EMFILE and friends: log and let the next readiness event try again.
-                logger.warning("accept: \(error)")
-                return
-            }
-            guard let (fd, remote) = accepted else { return }
+        // EMFILE and friends: logged, and the next readiness event tries again.
+        Sockets.acceptPending(listener, failed: { logger.warning("accept: \($0)") }) { fd, remote in
             guard let (remoteAddress, remotePort) = remote.endpoint,
-                  let (localAddress, _) = Sockets.localAddress(fd)?.endpoint else {
+                  let (localAddress, _) = Sockets.localAddress(fd)?.endpoint, !stopping else {
                 closeDescriptor(fd)
-                continue
-            }
-            if stopping {
-                closeDescriptor(fd)
-                continue
+                return
             }
             try? Sockets.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
             secureAccepted(fd, from: remoteAddress, local: localAddress)

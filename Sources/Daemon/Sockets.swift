@@ -164,6 +164,23 @@ enum Sockets {
         return (fd, remote)
     }
 
+    /// Accepts every connection waiting on a non-blocking listener and hands each to `body`. An error (EMFILE
+    /// and friends) goes to `failed` and ends the round: the listener's next readiness event tries again.
+    static func acceptPending(_ listener: Int32, failed: (Errno) -> Void,
+                              _ body: (_ fd: Int32, _ remote: SocketAddress) -> Void) {
+        while true {
+            let accepted: (fd: Int32, remote: SocketAddress)?
+            do {
+                accepted = try accept(listener)
+            } catch {
+                failed(error)
+                return
+            }
+            guard let (fd, remote) = accepted else { return }
+            body(fd, remote)
+        }
+    }
+
     static func localAddress(_ fd: Int32) -> SocketAddress? {
         var local = SocketAddress()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
