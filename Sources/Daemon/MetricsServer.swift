@@ -79,7 +79,12 @@ final class MetricsServer: @unchecked Sendable {
     }
 
     func stop() {
-        listener?.source.cancel()
+        if let (fd, source) = listener {
+            // Refuse new connections now (a reload that moves the endpoint frees the old address at once): the
+            // descriptor itself may be closed only by the cancel handler, which runs after this turn of the queue.
+            shutdown(fd, Int32(SHUT_RDWR))
+            source.cancel()
+        }
         listener = nil
         for (_, client) in clients {
             client.deadline?.cancel()
