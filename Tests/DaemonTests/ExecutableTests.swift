@@ -19,8 +19,14 @@ enum Binaries {
 
     static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
         let dir = try #require(directory, "evpnd and evpnctl are not built next to the tests")
+        return try #require(try runTool("\(dir)/\(name)", arguments), "\(dir)/\(name) is not executable")
+    }
+
+    /// Runs a program by path and collects its output; nil if it is not installed.
+    static func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String)? {
+        guard FileManager.default.isExecutableFile(atPath: path) else { return nil }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(dir)/\(name)")
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -10,7 +10,7 @@ import Testing
 struct LostCommandLineTests {
     /// Runs `binary arguments...` with /proc covered by an empty tmpfs, or nil (and SKIP) if this machine cannot.
     static func runWithoutProc(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String)? {
-        let probe = try Self.runTool("/usr/bin/unshare", ["-rm", "sh", "-c", "mount -t tmpfs none /proc && test ! -e /proc/self/maps"])
+        let probe = try Binaries.runTool("/usr/bin/unshare", ["-rm", "sh", "-c", "mount -t tmpfs none /proc && test ! -e /proc/self/maps"])
         guard probe?.status == 0 else {
             if ProcessInfo.processInfo.environment["CI"] == "true" {
                 Issue.record("hiding /proc needs unshare -rm (user and mount namespaces) (CI=true): \(probe?.error ?? "no /usr/bin/unshare")")
@@ -20,24 +20,8 @@ struct LostCommandLineTests {
             return nil
         }
         let dir = try #require(Binaries.directory, "evpnd and evpnctl are not built next to the tests")
-        return try #require(try Self.runTool("/usr/bin/unshare",
+        return try #require(try Binaries.runTool("/usr/bin/unshare",
             ["-rm", "sh", "-c", "mount -t tmpfs none /proc && exec \"$0\" \"$@\"", "\(dir)/\(name)"] + arguments))
-    }
-
-    /// Runs a program by path and collects its output; nil if it is not installed.
-    static func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String)? {
-        guard FileManager.default.isExecutableFile(atPath: path) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
     }
 
     @Test(arguments: [
