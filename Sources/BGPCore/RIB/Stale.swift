@@ -43,7 +43,7 @@ extension RIB {
     }
 
     /// The restart is over: paths still stale go. A peer that is not back (its Restart Time ran out,
-    /// or it returned without l2vpn evpn) leaves the RIB altogether.
+    /// or it returned without any family the RIB carries) leaves the RIB altogether.
     mutating func purgeStale(_ peer: PeerID) {
         guard let slot = slots[peer] else { return }
         guard outPeers[peer] != nil else {
@@ -55,10 +55,8 @@ extension RIB {
             guard table[id].paths.contains(where: { $0.source == slot }) else { continue }
             let before = snapshot(id)
             while let i = table[id].paths.firstIndex(where: { $0.source == slot }) {
-                let type = table[id].route.routeType
                 removePath(id, at: i)
-                sources[Int(slot)]?.paths -= 1
-                sources[Int(slot)]?.pathsByType[type] -= 1
+                count(slot, table[id].route, -1)
             }
             decide(id, before: before)
             table.removeIfUnused(id)
