@@ -371,3 +371,27 @@ import Testing
         #expect(h.engine.prefixCounts(c2.id, .l2vpnEVPN) == PrefixCounts(received: 0, sent: 3))
     }
 }
+
+/// Graceful restart covers l2vpn evpn only: a helper keeps a restarting peer's EVPN routes stale, and drops its
+/// unicast routes at once.
+@Suite struct UnicastGracefulRestartTests {
+    @Test func unicastPathsGoAtOnceWhileEVPNIsHeldStale() {
+        var peer = Fixture.peerConfig()
+        peer.families = [.l2vpnEVPN, .ipv4Unicast]
+        var h = Harness(Fixture.config(peers: [peer]))
+        let caps: [Capability] = [.multiprotocol(.l2vpnEVPN), .multiprotocol(.ipv4Unicast), .routeRefresh, .fourOctetAS(Fixture.peerAS),
+                                  .gracefulRestart(GracefulRestartCapability(restarting: false, restartTime: 120,
+                                                                             families: [GracefulRestartTests.evpnF]))]
+        h.toEstablished(OpenMessage(asn: Fixture.peerAS, holdTime: 9, identifier: IPv4Address(10, 0, 0, 2), capabilities: caps))
+        _ = h.receive(Fixture.announce([Fixture.imet(1)]), on: Fixture.outbound)
+        _ = h.receive(UnicastRIBTests.announceV4(["10.1.0.0/24"], nextHop: IPv4Address(10, 0, 0, 2),
+                                                 attributes: UnicastRIBTests.attributes(asPath: [Fixture.peerAS], localPref: nil)),
+                      on: Fixture.outbound)
+        #expect(h.engine.unicastRoutes(.ipv4Unicast).count == 1)
+        h.step(.connectionClosed(Fixture.outbound, reason: "Connection reset by peer"))
+        #expect(h.engine.isHelpingRestart(Fixture.peer))
+        #expect(GracefulRestartTests.has(h, 1))
+        #expect(h.engine.staleRouteCount(from: Fixture.peer) == 1)
+        #expect(h.engine.unicastRoutes(.ipv4Unicast).isEmpty)
+    }
+}

@@ -37,7 +37,19 @@ extension RIB {
     mutating func retainStale(_ peer: PeerID) {
         removeOutbound(peer)
         guard let slot = slots[peer] else { return }
-        let ids = table.liveIDs.filter { id in table[id].paths.contains { $0.source == slot } }
+        var ids = table.liveIDs.filter { id in table[id].paths.contains { $0.source == slot } }
+        // Graceful restart covers l2vpn evpn only (evpnd advertises no other family in the capability): the
+        // peer's unicast paths go at once, as after any session loss (RFC 4724 section 4.2).
+        for id in ids where table[id].route.family != .l2vpnEVPN {
+            let before = snapshot(id)
+            while let i = table[id].paths.firstIndex(where: { $0.source == slot }) {
+                removePath(id, at: i)
+                count(slot, table[id].route, -1)
+            }
+            decide(id, before: before)
+            table.removeIfUnused(id)
+        }
+        ids.removeAll { !table[$0].live || !table[$0].paths.contains { $0.source == slot } }
         // Marked even when empty: the slot is kept for the peer's return either way.
         stale.mark(ids, slot: slot)
     }
