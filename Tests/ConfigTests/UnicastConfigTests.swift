@@ -94,6 +94,16 @@ import Testing
         #expect(config.resolvedNeighbors.allSatisfy { $0.nextHopSelf.isEmpty })
     }
 
+    @Test func aUnicastMaximumPrefixIsKeptWithAWarningThatItIsNotApplied() throws {
+        let text = Self.router([" address-family ipv4 unicast", "  neighbor 10.1.0.2 maximum-prefix 100", " exit-address-family"])
+        let result = ConfigParser.parse(text: text, file: "bgp.conf")
+        #expect(result.errors.isEmpty)
+        #expect(result.warnings.map(\.message) == ["maximum-prefix is enforced for l2vpn evpn only; this ipv4 unicast limit is not applied yet"])
+        #expect(result.warnings.first?.location.line == 8)
+        let config = try #require(result.config)
+        #expect(config.runningConfigText.contains("\n  neighbor 10.1.0.2 maximum-prefix 100\n"))
+    }
+
     struct BadLine: Sendable, CustomStringConvertible {
         var family: String
         var line: String
