@@ -55,6 +55,8 @@ public struct PeerConfig: Hashable, Sendable {
     public var maximumPrefix: MaximumPrefix? = nil
     /// RFC 4724 role with this peer (`bgp graceful-restart` and `neighbor X graceful-restart*`, GracefulRestart.swift).
     public var gracefulRestart: GracefulRestartMode = .helper
+    /// `neighbor X next-hop-self [force]` (unicast families; EVPN next hops are never changed).
+    public var nextHopSelf: [AddressFamily: NextHopSelf] = [:]
 
     public init(address: IPAddress, remoteAS: RemoteAS, updateSource: IPAddress? = nil, port: UInt16 = 179,
                 keepalive: UInt16 = 60, holdTime: UInt16 = 180, connectRetry: UInt16 = 120,
@@ -79,6 +81,16 @@ public struct PeerConfig: Hashable, Sendable {
         self.peerGroup = peerGroup
         self.delayOpen = delayOpen
     }
+}
+
+/// `neighbor X next-hop-self [force]` per unicast family: FRR's rules for the next hop of unicast routes towards iBGP peers.
+public enum NextHopSelf: Hashable, Sendable {
+    /// The next hop is kept (set to ours only for our own routes).
+    case off
+    /// Set to ours for routes learned over eBGP, not for reflected ones.
+    case on
+    /// Set to ours for reflected routes too.
+    case force
 }
 
 /// `bgp listen range PREFIX peer-group G`: connections from inside `prefix` become dynamic peers
@@ -111,6 +123,8 @@ public struct EngineConfig: Hashable, Sendable {
     /// `[no] bgp enforce-first-as`: on (FRR's default), an external peer's routes whose AS_PATH does not
     /// start with its AS are treated as withdrawn (UpdateErrorHandling.swift); off for route servers.
     public var enforceFirstAS = true
+    /// `network PREFIX` of `address-family ipv4 unicast` and `ipv6 unicast`: prefixes we originate.
+    public var networks: [IPPrefix] = []
 
     public init(localAS: UInt32, routerID: IPv4Address, hostname: String, peers: [PeerConfig] = [],
                 listenRanges: [ListenRange] = [], listenLimit: Int = 100, gracefulRestartTime: UInt16 = 120,

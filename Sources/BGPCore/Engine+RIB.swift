@@ -21,7 +21,8 @@ extension Engine {
                 case .established(let id):
                     guard let peer = peers[id], let negotiated = peer.established?.negotiated else { continue }
                     loopLogged.remove(id)
-                    rib.peerUp(id, negotiated: negotiated, config: peer.config, localAS: config.localAS)
+                    rib.peerUp(id, negotiated: negotiated, config: peer.config, localAS: config.localAS,
+                               localAddress: peer.established?.localAddress)
                 case .down(let id):
                     rib.peerDown(id)
                 case .downRetainingStale(let id):
@@ -80,8 +81,8 @@ extension Engine {
     /// The Loc-RIB with every path, as `show bgp l2vpn evpn route [type N]` lists it.
     public func routes(type: UInt8? = nil) -> [RouteReportEntry] { rib.report(routeType: type) }
 
-    /// Routes in the Loc-RIB (FRR's "RIB entries" in the summary).
-    public var routeCount: Int { rib.table.count }
+    /// EVPN routes in the Loc-RIB (FRR's "RIB entries" in the l2vpn evpn summary).
+    public var routeCount: Int { rib.table.countByFamily.l2vpnEVPN }
 
     /// The best path of one route, if there is one.
     public func bestPath(_ key: EVPNRouteKey) -> RouteReportEntry.PathReport? {

@@ -63,10 +63,11 @@ public struct Engine: Sendable {
             for id in peers.keys.sorted() {
                 update(id, &fx) { peer, fx in peer.start(&fx, speaker: speaker) }
             }
-        case .connectionAccepted(let connection, let remote, let remotePort, _):
-            accept(connection, from: normalized(remote), port: remotePort, &fx)
-        case .connectionEstablished(let connection):
-            withOwner(of: connection, &fx) { peer, fx in peer.connected(connection, speaker: speaker, &fx) }
+        case .connectionAccepted(let connection, let remote, let remotePort, let local):
+            accept(connection, from: normalized(remote), port: remotePort, local: normalized(local), &fx)
+        case .connectionEstablished(let connection, let local):
+            let local = local.map { normalized($0) }
+            withOwner(of: connection, &fx) { peer, fx in peer.connected(connection, local: local, speaker: speaker, &fx) }
         case .connectionFailed(let connection, let reason), .connectionClosed(let connection, let reason):
             withOwner(of: connection, &fx) { peer, fx in peer.connectionLost(connection, reason: reason, &fx) }
             owners[connection] = nil
@@ -163,7 +164,8 @@ public struct Engine: Sendable {
         return address
     }
 
-    private mutating func accept(_ connection: ConnectionID, from remote: IPAddress, port: UInt16, _ fx: inout Effects) {
+    private mutating func accept(_ connection: ConnectionID, from remote: IPAddress, port: UInt16, local: IPAddress,
+                                 _ fx: inout Effects) {
         let id = PeerID(remote)
         if peers[id] == nil {
             guard let range = config.listenRanges.first(where: { $0.contains(remote) }) else {
@@ -183,7 +185,7 @@ public struct Engine: Sendable {
         }
         let speaker = self.speaker
         var refusal: String?
-        update(id, &fx) { peer, fx in refusal = peer.accept(connection, speaker: speaker, &fx) }
+        update(id, &fx) { peer, fx in refusal = peer.accept(connection, local: local, speaker: speaker, &fx) }
         if let refusal {
             refuse(connection, refusal, &fx)
             // A dynamic peer created for this connection and refused goes again.
@@ -208,6 +210,12 @@ public struct Engine: Sendable {
         config = new
         if old.localAS != new.localAS || old.routerID != new.routerID || old.effectiveClusterID != new.effectiveClusterID {
             rib.reconfigure(localAS: new.localAS, routerID: new.routerID, clusterID: new.effectiveClusterID)
+        }
+        // `network PREFIX`: originated unconditionally (evpnd has no zebra RIB to check them against, as FRR's
+        // `bgp network import-check` would); a prefix removed from the configuration is withdrawn.
+        if old.networks != new.networks {
+            for prefix in old.networks where !new.networks.contains(prefix) { rib.withdrawLocal(prefix: prefix) }
+            for prefix in new.networks { rib.originate(prefix: prefix) }
         }
         var wanted: [PeerID: PeerConfig] = [:]
         for peer in new.peers { wanted[PeerID(peer.address)] = peer }

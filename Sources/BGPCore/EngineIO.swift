@@ -8,8 +8,8 @@ public enum EngineInput: Sendable {
     case start
     /// An inbound TCP connection is up. Its ID is the runtime's, below `ConnectionID.engineRangeStart`.
     case connectionAccepted(ConnectionID, remote: IPAddress, remotePort: UInt16, local: IPAddress)
-    /// An outbound `.connect` succeeded.
-    case connectionEstablished(ConnectionID)
+    /// An outbound `.connect` succeeded; `local` is our end of it (getsockname), when known.
+    case connectionEstablished(ConnectionID, local: IPAddress? = nil)
     /// An outbound `.connect` failed.
     case connectionFailed(ConnectionID, reason: String)
     /// EOF or an error on an established TCP connection.

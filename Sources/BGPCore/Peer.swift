@@ -107,7 +107,7 @@ struct Peer {
     // MARK: transport events
 
     /// TcpConnectionConfirmed (event 17): the peer connected to us. Returns why it is refused, if it is.
-    mutating func accept(_ connection: ConnectionID, speaker: LocalSpeaker, _ fx: inout Effects) -> String? {
+    mutating func accept(_ connection: ConnectionID, local: IPAddress? = nil, speaker: LocalSpeaker, _ fx: inout Effects) -> String? {
         if config.shutdown { return "neighbor \(config.address) is shut down" }
         if let refusal = maximumPrefixRefusal(at: fx.now) { return refusal }
         // RFC 4271 section 6.8: a connection colliding with an Established one is the one closed.
@@ -120,6 +120,7 @@ struct Peer {
         started = true
         idleHoldDeadline = nil
         sessions.append(Session(id: connection, direction: .inbound, state: .active))
+        if let i = index(of: connection) { sessions[i].localAddress = local }
         if config.delayOpen > 0, let i = index(of: connection) {
             sessions[i].delayOpenDeadline = fx.now + .seconds(Int(config.delayOpen))
         } else {
@@ -129,9 +130,10 @@ struct Peer {
     }
 
     /// Tcp_CR_Acked (event 16): our outbound connect succeeded.
-    mutating func connected(_ connection: ConnectionID, speaker: LocalSpeaker, _ fx: inout Effects) {
+    mutating func connected(_ connection: ConnectionID, local: IPAddress? = nil, speaker: LocalSpeaker, _ fx: inout Effects) {
         guard let i = index(of: connection), sessions[i].state == .connect, !sessions[i].hasSentOpen,
               sessions[i].delayOpenDeadline == nil else { return }
+        sessions[i].localAddress = local
         connectRetryDeadline = nil
         if config.delayOpen > 0 {
             sessions[i].delayOpenDeadline = fx.now + .seconds(Int(config.delayOpen))
@@ -368,7 +370,9 @@ struct Peer {
         guard let update = screenOrReset(update, on: connection, localAS: localAS, enforceFirstAS: enforceFirstAS, &fx) else { return }
         // The RIB counts routes (pfxRcd) and ignores families that were not negotiated.
         let families = established?.negotiated?.families ?? []
-        if update.mpReach.map({ families.contains($0.family) }) ?? false || update.mpUnreach.map({ families.contains($0.family) }) ?? false {
+        let classic = families.contains(.ipv4Unicast) && (!update.nlri.isEmpty || !update.withdrawnRoutes.isEmpty)
+        if classic || update.mpReach.map({ families.contains($0.family) }) ?? false
+            || update.mpUnreach.map({ families.contains($0.family) }) ?? false {
             fx.ribEvents.append(.update(id, update))
         }
         fx.emit(.received(id, update))

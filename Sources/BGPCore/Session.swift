@@ -16,6 +16,8 @@ struct Session {
     /// The peer's OPEN, once accepted (its capabilities for `show bgp neighbors`).
     var theirOpen: OpenMessage?
     var negotiated: NegotiatedSession?
+    /// Our end of the connection, when the runtime said: the next hop of unicast routes set to self.
+    var localAddress: IPAddress?
 
     var holdDeadline: Instant?
     var keepaliveDeadline: Instant?

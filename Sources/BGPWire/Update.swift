@@ -30,7 +30,13 @@ public struct UpdateMessage: Hashable, Sendable {
     /// otherwise an UPDATE holding only an empty MP_UNREACH_NLRI of that family.
     public static func endOfRIB(_ family: AddressFamily) -> UpdateMessage {
         if family == .ipv4Unicast { return UpdateMessage() }
-        let nlri: MultiprotocolNLRI = family == .l2vpnEVPN ? .evpn([]) : .raw([])
+        // Empty NLRI of the kind the decoder gives back for the family, so a marker equals its own round trip.
+        let nlri: MultiprotocolNLRI
+        switch family {
+        case .l2vpnEVPN: nlri = .evpn([])
+        case .ipv4Unicast, .ipv6Unicast: nlri = .prefixes([])
+        default: nlri = .raw([])
+        }
         return UpdateMessage(attributes: [PathAttribute(.mpUnreachNLRI(MPUnreachNLRI(family: family, nlri: nlri)))])
     }
 

@@ -55,8 +55,15 @@ public struct NeighborSettings: Hashable, Sendable {
     /// Per address family: `neighbor X activate` / `no neighbor X activate`.
     public var activated: [AddressFamily: Bool] = [:]
     public var routeReflectorClient: [AddressFamily: Bool] = [:]
+    /// Per unicast family: `neighbor X next-hop-self [force]`.
+    public var nextHopSelf: [AddressFamily: NextHopSelfMode] = [:]
 
     public init() {}
+}
+
+/// `neighbor X next-hop-self` (routes learned over eBGP get our next hop) or `... force` (reflected ones too).
+public enum NextHopSelfMode: Hashable, Sendable {
+    case on, force
 }
 
 public struct NeighborConfig: Hashable, Sendable {
@@ -94,6 +101,9 @@ public struct RouterBGPConfig: Hashable, Sendable {
     public var peerGroups: [PeerGroupConfig] = []
     public var neighbors: [NeighborConfig] = []
     public var advertiseAllVNI: Bool = false
+    /// `network PREFIX` of `address-family ipv4 unicast` and `ipv6 unicast` (the family follows from the
+    /// address), in the order written.
+    public var networks: [IPPrefix] = []
     /// `vni N` blocks and `dup-addr-detection` of `address-family l2vpn evpn` (EVPNConfig.swift).
     public var vnis: [EVPNVNIStanza] = []
     public var duplicateAddressDetection: DupAddrDetectionConfig?
@@ -146,6 +156,7 @@ public struct ResolvedNeighbor: Hashable, Sendable {
     public var gracefulRestart: NeighborGracefulRestart = .helper
     /// `neighbor X bfd ...`, own or the group's; nil: no BFD for this session.
     public var bfd: NeighborBFDConfig? = nil
+    public var nextHopSelf: [AddressFamily: NextHopSelfMode] = [:]
 }
 
 public struct ResolvedListenRange: Hashable, Sendable {
@@ -187,7 +198,13 @@ extension BGPConfig {
             let defaultOn = family == .ipv4Unicast && router.defaultIPv4Unicast
             if own.activated[family] ?? group.activated[family] ?? defaultOn { families.insert(family) }
         }
-        let rrClient = own.routeReflectorClient[.l2vpnEVPN] ?? group.routeReflectorClient[.l2vpnEVPN] ?? false
+        // The engine has one client flag per peer: a client in any activated family is a client (FRR keeps it per
+        // family; docs/OPERATIONS.md says so).
+        let rrClient = families.contains { own.routeReflectorClient[$0] ?? group.routeReflectorClient[$0] ?? false }
+        var nextHopSelf: [AddressFamily: NextHopSelfMode] = [:]
+        for family in [AddressFamily.ipv4Unicast, .ipv6Unicast] {
+            nextHopSelf[family] = own.nextHopSelf[family] ?? group.nextHopSelf[family]
+        }
         var resolved = ResolvedNeighbor(
             address: address,
             remoteAS: pick(\.remoteAS) ?? .internal,
@@ -208,6 +225,7 @@ extension BGPConfig {
             maximumPrefix: own.maximumPrefix[.l2vpnEVPN] ?? group.maximumPrefix[.l2vpnEVPN])
         resolved.gracefulRestart = pick(\.gracefulRestart) ?? router.gracefulRestart.neighborDefault
         resolved.bfd = pick(\.bfd)
+        resolved.nextHopSelf = nextHopSelf
         return resolved
     }
 }

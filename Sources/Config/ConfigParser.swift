@@ -206,7 +206,7 @@ struct Parser {
 
     static let stanzaEnders: Set<String> = ["router", "hostname", "frr", "bfd"]
     /// `neighbor X ...` commands that belong to an address family.
-    static let familyNeighborCommands: Set<String> = ["activate", "route-reflector-client", "maximum-prefix"]
+    static let familyNeighborCommands: Set<String> = ["activate", "route-reflector-client", "maximum-prefix", "next-hop-self"]
 
     mutating func leaveToConfig() -> Outcome {
         node = .config
@@ -435,11 +435,14 @@ struct Parser {
             return try evpnCommand(words, family: family)
         case "disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag":
             return try multihomingFamilyCommand(words, negated: false, family: family)
+        case "network":
+            return try networkCommand(words, negated: false, family: family)
         case "no":
             if words.count >= 2, ["disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag"].contains(text[1]) {
                 return try multihomingFamilyCommand(Array(words.dropFirst()), negated: true, family: family)
             }
             if words.count >= 2, text[1] == "dup-addr-detection" { return try evpnCommand(words, family: family) }
+            if words.count >= 2, text[1] == "network" { return try networkCommand(Array(words.dropFirst()), negated: true, family: family) }
             if words.count >= 4, text[1] == "neighbor", Self.familyNeighborCommands.contains(text[3]) {
                 return try neighborCommand(Array(words.dropFirst()), negated: true, family: family)
             }
@@ -451,6 +454,26 @@ struct Parser {
         default:
             return .notHere
         }
+    }
+
+    /// `[no] network PREFIX` in `address-family ipv4 unicast` or `ipv6 unicast` (`words` starts at `network`).
+    mutating func networkCommand(_ words: [Word], negated: Bool, family: AddressFamily) throws(CommandError) -> Outcome {
+        guard family == .ipv4Unicast || family == .ipv6Unicast else {
+            throw CommandError(message: "only valid in 'address-family ipv4 unicast' or 'ipv6 unicast'", word: words[0])
+        }
+        guard words.count >= 2 else { throw CommandError(message: "'network' needs a prefix", word: words[0]) }
+        // FRR's `network P route-map M|label-index N|backdoor`: evpnd has no route maps; refused rather than ignored.
+        try expect(words, count: 2)
+        let prefix = try parsePrefix(words[1])
+        guard (prefix.address.bitLength == 32) == (family == .ipv4Unicast) else {
+            throw CommandError(message: "not an \(family == .ipv4Unicast ? "IPv4" : "IPv6") prefix", word: words[1])
+        }
+        if negated {
+            router?.networks.removeAll { $0 == prefix }
+        } else if router?.networks.contains(prefix) == false {
+            router?.networks.append(prefix)
+        }
+        return .done
     }
 
     // MARK: neighbor commands
@@ -522,6 +545,22 @@ struct Parser {
                 } else {
                     settings.routeReflectorClient[family] = !negated
                 }
+            }
+        case "next-hop-self":
+            try expect(words, count: 3, orAtMost: 4)
+            guard let family, family == .ipv4Unicast || family == .ipv6Unicast else {
+                throw CommandError(message: "only valid in 'address-family ipv4 unicast' or 'ipv6 unicast' (EVPN next hops are never changed)",
+                                   word: verb)
+            }
+            var mode = NextHopSelfMode.on
+            if words.count == 4 {
+                guard words[3].text == "force" || words[3].text == "all" else {
+                    throw CommandError(message: "expected 'force'", word: words[3])
+                }
+                mode = .force
+            }
+            try updateSettings(name: name, address: address) { settings throws(CommandError) in
+                settings.nextHopSelf[family] = negated ? nil : mode
             }
         case "update-source":
             try expect(words, count: negated ? 3 : 4, orAtMost: 4)

@@ -87,7 +87,13 @@ extension RouterBGPConfig {
             }
             if settings.routeReflectorClient[family] == true { lines.append("neighbor \(name) route-reflector-client") }
             if let limit = settings.maximumPrefix[family] { lines.append("neighbor \(name) \(limit.commandText)") }
+            switch settings.nextHopSelf[family] {
+            case .on?: lines.append("neighbor \(name) next-hop-self")
+            case .force?: lines.append("neighbor \(name) next-hop-self force")
+            case nil: break
+            }
         }
+        for prefix in networks where (prefix.address.bitLength == 32 ? AddressFamily.ipv4Unicast : .ipv6Unicast) == family { lines.append("network \(prefix)") }
         if family == .l2vpnEVPN {
             if advertiseAllVNI { lines.append("advertise-all-vni") }
             lines += evpnMultihoming.lines

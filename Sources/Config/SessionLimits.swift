@@ -82,6 +82,10 @@ extension Parser {
                 }
             }
             limit = config
+            // Kept (the running config writes it back) but not applied yet: say so rather than ignore it silently.
+            if family != .l2vpnEVPN {
+                warning("maximum-prefix is enforced for l2vpn evpn only; this \(family) limit is not applied yet", words[2])
+            }
         }
         try updateSettings(name: name, address: address) { settings throws(CommandError) in
             settings.maximumPrefix[family] = limit

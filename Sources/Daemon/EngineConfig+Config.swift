@@ -28,6 +28,7 @@ extension EngineConfig {
                   gracefulRestartTime: config.router.gracefulRestart.restartTime ?? GracefulRestartConfig.defaultRestartTime,
                   clusterID: config.router.clusterID)
         enforceFirstAS = config.router.enforceFirstAS
+        networks = config.router.networks
         gracefulRestartTimers = GracefulRestartTimers(
             stalePathTime: config.router.gracefulRestart.stalePathTime ?? GracefulRestartConfig.defaultStalePathTime,
             selectDeferTime: config.router.gracefulRestart.selectDeferTime ?? GracefulRestartConfig.defaultSelectDeferTime)
@@ -50,6 +51,9 @@ extension PeerConfig {
         maximumPrefix = neighbor.maximumPrefix.map {
             MaximumPrefix(limit: Int($0.limit), thresholdPercent: Int($0.thresholdPercent ?? 75),
                           restart: $0.restartMinutes.map { .seconds(60 * Int($0)) }, warningOnly: $0.warningOnly)
+        }
+        for (family, mode) in neighbor.nextHopSelf {
+            nextHopSelf[family] = mode == .force ? .force : .on
         }
         switch neighbor.gracefulRestart {
         case .restart: gracefulRestart = .restart

@@ -400,7 +400,7 @@ public final class Runtime: @unchecked Sendable {
             }
             if connected {
                 attach(fd, as: id)
-                pendingInputs.append(.connectionEstablished(id))
+                pendingInputs.append(.connectionEstablished(id, local: Sockets.localAddress(fd)?.endpoint?.0))
                 return
             }
             let attempt = ConnectAttempt(fd: fd, queue: queue)
@@ -427,7 +427,8 @@ public final class Runtime: @unchecked Sendable {
             }
             self.connecting[id] = nil
             self.attach(fd, as: id)
-            self.feed(.connectionEstablished(id))
+            // Our end of the session: the next hop of unicast routes set to self.
+            self.feed(.connectionEstablished(id, local: Sockets.localAddress(fd)?.endpoint?.0))
         }
     }
 
@@ -455,6 +456,7 @@ public final class Runtime: @unchecked Sendable {
         let words = request.command
         // Before the l2vpn evpn route commands: `show bgp l2vpn evpn neighbors` is a neighbor report.
         if let response = answerNeighbors(request) { return response }
+        if let response = answerUnicast(request) { return response }
         switch words {
         case ["show", "bgp", "l2vpn", "evpn", "summary"], ["show", "bgp", "evpn", "summary"]:
             let summary = SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,

@@ -13,6 +13,9 @@ struct ScriptedPeer: Hashable, Sendable {
     var client: Bool
     var connection: ConnectionID
     var enhancedRefresh = false
+    /// What it negotiates (UnicastRIBTests varies it).
+    var families: [AddressFamily] = [.l2vpnEVPN]
+    var nextHopSelf: [AddressFamily: NextHopSelf] = [:]
     var id: PeerID { PeerID(.v4(address)) }
 }
 
@@ -35,14 +38,18 @@ struct ReflectorHarness {
     /// UPDATEs (and ROUTE-REFRESH markers) each peer got, in order.
     var got: [String: [BGPMessage]] = [:]
 
-    init(peers: [ScriptedPeer] = ReflectorHarness.all, establish: Bool = true) {
+    init(peers: [ScriptedPeer] = ReflectorHarness.all, establish: Bool = true, networks: [IPPrefix] = []) {
         self.peers = peers
         let configs = peers.map { p in
-            PeerConfig(address: .v4(p.address), remoteAS: .number(p.asn), keepalive: 3, holdTime: 9, connectRetry: 5,
-                       passive: true, routeReflectorClient: p.client)
+            var config = PeerConfig(address: .v4(p.address), remoteAS: .number(p.asn), keepalive: 3, holdTime: 9, connectRetry: 5,
+                                    passive: true, families: Set(p.families), routeReflectorClient: p.client)
+            config.nextHopSelf = p.nextHopSelf
+            return config
         }
-        engine = Engine(config: EngineConfig(localAS: Self.localAS, routerID: Self.routerID, hostname: "rr", peers: configs,
-                                             clusterID: Self.clusterID))
+        var config = EngineConfig(localAS: Self.localAS, routerID: Self.routerID, hostname: "rr", peers: configs,
+                                  clusterID: Self.clusterID)
+        config.networks = networks
+        engine = Engine(config: config)
         _ = engine.handle(.start, now: now)
         if establish { for p in peers { self.establish(p) } }
         drain()
@@ -51,7 +58,7 @@ struct ReflectorHarness {
 
     mutating func establish(_ p: ScriptedPeer) {
         _ = engine.handle(.connectionAccepted(p.connection, remote: .v4(p.address), remotePort: 40000, local: .v4(Self.routerID)), now: now)
-        var caps: [Capability] = [.multiprotocol(.l2vpnEVPN), .routeRefresh, .fourOctetAS(p.asn)]
+        var caps: [Capability] = p.families.map { .multiprotocol($0) } + [.routeRefresh, .fourOctetAS(p.asn)]
         if p.enhancedRefresh { caps.append(.enhancedRouteRefresh) }
         let open = OpenMessage(asn: p.asn, holdTime: 9, identifier: p.address, capabilities: caps)
         record(p, engine.handle(.received(p.connection, Self.bytes(.open(open))), now: now))

@@ -8,9 +8,11 @@
 //   us (local)          LOCAL_PREF set     LOCAL_PREF set      our AS prepended
 //
 // Reflected: ORIGINATOR_ID set to the source peer's BGP Identifier if absent, our cluster id
-// prepended to CLUSTER_LIST. The next hop, extended communities, PMSI tunnel and the NLRI's labels
-// and ESI are never changed, to any peer: FRR leaves the next hop of l2vpn evpn routes alone towards
-// eBGP peers too, and a VTEP's address is the VXLAN tunnel endpoint wherever the route goes.
+// prepended to CLUSTER_LIST. Extended communities, PMSI tunnel and the NLRI's labels and ESI are
+// never changed, to any peer. The next hop of an l2vpn evpn route is never changed either: FRR leaves
+// it alone towards eBGP peers too, and a VTEP's address is the VXLAN tunnel endpoint wherever the route
+// goes. The next hop of an IPv4/IPv6 unicast route is set to ours towards eBGP peers, for our own
+// routes, and with `next-hop-self [force]` (RIB.selfNextHop says when); otherwise it is kept.
 // Towards eBGP: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST are removed (RFC 4271 5.1.5, RFC 4456
 // section 8), and a MED learned from another AS is not passed on (RFC 4271 5.1.4).
 // Always: unknown optional transitive attributes go on with the Partial bit set (RFC 4271 section
@@ -28,7 +30,9 @@ struct ExportPolicy {
     var clusterID: IPv4Address
 
     /// The attributes `attributes` leave with towards a `kind` peer, or nil if the route is not sent there.
-    func export(_ attributes: AttributeSet, source: Source, to kind: GroupKind) -> AttributeContent? {
+    /// `selfNextHop`: the next hop to put in place of the route's, nil to keep it.
+    func export(_ attributes: AttributeSet, source: Source, to kind: GroupKind,
+                selfNextHop: [UInt8]? = nil) -> AttributeContent? {
         var list = attributes.attributes.compactMap(passOn)
         switch (source.origin.kind, kind) {
         case (.ibgp, .client), (.ibgp, .nonClient):
@@ -53,7 +57,7 @@ struct ExportPolicy {
             }
             set(&list, PathAttribute(.asPath(path)))
         }
-        return AttributeContent(attributes: list, nextHop: attributes.nextHop)
+        return AttributeContent(attributes: list, nextHop: selfNextHop ?? attributes.nextHop)
     }
 
     /// An attribute as it goes on: unknown optional transitive ones marked Partial, unknown

@@ -1,4 +1,4 @@
-// The RIB of the l2vpn evpn family: what each peer sent (Adj-RIB-In, post RFC 7606), the best path
+// The RIB of every family evpnd carries (l2vpn evpn, IPv4 and IPv6 unicast, RIBRoute.swift): what each peer sent (Adj-RIB-In, post RFC 7606), the best path
 // per route (Loc-RIB), what each update group advertises (Adj-RIB-Out), and per peer which routes
 // still have to be told (dirty) and which were told (sent). Changes mark routes dirty; UPDATEs are
 // built from the dirty set only when the peer's socket can take them (UpdatePacking.swift), so a
@@ -31,16 +31,39 @@ struct Source {
     var paths = 0
     /// The same by route type (RouteCounters.swift).
     var pathsByType = RouteTypeCounts()
+    /// The same by family.
+    var pathsByFamily = FamilyCounts()
+    /// The families negotiated with the peer: routes of others it sends are ignored, as FRR does.
+    var families: Set<AddressFamily> = []
 }
 
 struct UpdateGroup {
     var kind: GroupKind
     var context: CodecContext
+    /// The families its peers negotiated (those the RIB carries): routes of others are not theirs.
+    var families: Set<AddressFamily>
+    /// Our address on its peers' sessions, for a unicast next hop set to self; nil for an EVPN-only
+    /// group (EVPN next hops are never changed), so such groups do not split by local address.
+    var selfAddress: IPAddress?
+    var nextHopSelf: [AddressFamily: NextHopSelf]
     var members: [PeerID] = []
     /// Adj-RIB-Out: by RouteID, the attributes the group's peers are given (nil: not advertised).
     var advertised: [AttributeSet?] = []
     /// The last export worked out, since consecutive routes mostly share their attributes.
-    var lastExport: (input: AttributeSet, source: SourceSlot, output: AttributeSet?)?
+    var lastExport: (input: AttributeSet, source: SourceSlot, family: AddressFamily, output: AttributeSet?)?
+
+    init(kind: GroupKind, context: CodecContext, families: Set<AddressFamily>, selfAddress: IPAddress?, nextHopSelf: [AddressFamily: NextHopSelf]) {
+        self.kind = kind
+        self.context = context
+        self.families = families
+        self.selfAddress = selfAddress
+        self.nextHopSelf = nextHopSelf
+    }
+
+    func sameOutbound(_ other: UpdateGroup) -> Bool {
+        kind == other.kind && context == other.context && families == other.families && selfAddress == other.selfAddress
+            && nextHopSelf == other.nextHopSelf
+    }
 
     func state(_ id: RouteID) -> AttributeSet? { Int(id) < advertised.count ? advertised[Int(id)] : nil }
 
@@ -62,6 +85,8 @@ struct OutPeer {
     var sent = RouteBitset()
     /// How many of `sent` are of each route type (RouteCounters.swift).
     var sentByType = RouteTypeCounts()
+    /// How many of `sent` are of each family (pfxSnt per family).
+    var sentByFamily = FamilyCounts()
     /// The initial table dump is done (End-of-RIB may follow).
     var families: Set<AddressFamily>
 }
@@ -84,6 +109,7 @@ struct RIB {
     var trackChanges = false
     /// The changed routes in the order they changed (deterministic: the order UPDATEs and their
     /// routes came in), each once; `changedKeySet` tells whether a key is listed.
+    /// EVPN routes only: the VTEP side reads them (unicast routes reach no kernel yet).
     var changedKeys: [EVPNRouteKey] = []
     var changedKeySet: Set<EVPNRouteKey> = []
     /// Paths held stale for peers in a graceful restart (Stale.swift).
@@ -110,20 +136,28 @@ struct RIB {
 
     // MARK: sessions
 
-    mutating func peerUp(_ peer: PeerID, negotiated: NegotiatedSession, config: PeerConfig, localAS: UInt32) {
+    /// The families the RIB carries.
+    static let families: Set<AddressFamily> = [.l2vpnEVPN, .ipv4Unicast, .ipv6Unicast]
+
+    /// `localAddress`: our end of the session, the next hop a unicast route gets when set to self.
+    mutating func peerUp(_ peer: PeerID, negotiated: NegotiatedSession, config: PeerConfig, localAS: UInt32,
+                         localAddress: IPAddress? = nil) {
         // A peer back from a graceful restart keeps its slot and its (stale) paths.
         let kept = stale.isRetaining(slots[peer]) ? slots[peer] : nil
         if kept == nil { peerDown(peer) } else { removeOutbound(peer) }
         let external = negotiated.peerAS != localAS
-        let source = Source(peer: peer, origin: PathOrigin(kind: external ? .ebgp : .ibgp, routerID: negotiated.peerIdentifier,
+        let families = negotiated.families.intersection(RIB.families)
+        var source = Source(peer: peer, origin: PathOrigin(kind: external ? .ebgp : .ibgp, routerID: negotiated.peerIdentifier,
                                                            address: peer.address),
                             isClient: config.routeReflectorClient && !external, hostname: negotiated.peerHostname)
+        source.families = families
         let slot: SourceSlot
         if let kept {
             slot = kept
             var source = source
             source.paths = sources[Int(kept)]?.paths ?? 0
             source.pathsByType = sources[Int(kept)]?.pathsByType ?? RouteTypeCounts()
+            source.pathsByFamily = sources[Int(kept)]?.pathsByFamily ?? FamilyCounts()
             sources[Int(kept)] = source
         } else if let reused = freeSlots.popLast() {
             slot = reused
@@ -133,11 +167,14 @@ struct RIB {
             sources.append(source)
         }
         slots[peer] = slot
-        guard negotiated.families.contains(.l2vpnEVPN) else { return }
+        guard !families.isEmpty else { return }
         let kind: GroupKind = external ? .external : (source.isClient ? .client : .nonClient)
-        let group = groupIndex(kind, negotiated.sendContext)
+        let unicast = families.contains(.ipv4Unicast) || families.contains(.ipv6Unicast)
+        let group = groupIndex(UpdateGroup(kind: kind, context: negotiated.sendContext, families: families,
+                                           selfAddress: unicast ? (localAddress ?? config.updateSource ?? .v4(routerID)) : nil,
+                                           nextHopSelf: unicast ? config.nextHopSelf : [:]))
         groups[group].members.append(peer)
-        var out = OutPeer(slot: slot, routerID: negotiated.peerIdentifier, group: group, families: [.l2vpnEVPN])
+        var out = OutPeer(slot: slot, routerID: negotiated.peerIdentifier, group: group, families: families)
         // The initial table: everything the group advertises.
         for (i, state) in groups[group].advertised.enumerated() where state != nil { out.dirty.insert(RouteID(i)) }
         outPeers[peer] = out
@@ -176,17 +213,17 @@ struct RIB {
         needsPump.remove(peer)
     }
 
-    private mutating func groupIndex(_ kind: GroupKind, _ context: CodecContext) -> Int {
-        if let i = groups.firstIndex(where: { $0.kind == kind && $0.context == context }) {
+    private mutating func groupIndex(_ wanted: UpdateGroup) -> Int {
+        if let i = groups.firstIndex(where: { $0.sameOutbound(wanted) }) {
             if groups[i].members.isEmpty { fill(i) }
             return i
         }
         if let i = groups.firstIndex(where: { $0.members.isEmpty }) {
-            groups[i] = UpdateGroup(kind: kind, context: context)
+            groups[i] = wanted
             fill(i)
             return i
         }
-        groups.append(UpdateGroup(kind: kind, context: context))
+        groups.append(wanted)
         fill(groups.count - 1)
         return groups.count - 1
     }
@@ -212,27 +249,78 @@ struct RIB {
         guard let slot = slots[peer], outPeers[peer] != nil || sources[Int(slot)] != nil else { return receipt }
         deferredDirty = []
         defer { markDeferredDirty() }
-        if let unreach = update.mpUnreach, unreach.family == .l2vpnEVPN, case .evpn(let list) = unreach.nlri {
-            for nlri in list { withdraw(nlri, slot: slot) }
+        let families = sources[Int(slot)]?.families ?? []
+        // Withdrawals: IPv4 unicast in the Withdrawn Routes field (RFC 4271 section 4.3), the others in
+        // MP_UNREACH_NLRI (RFC 4760 section 4). A family the peer did not negotiate is ignored, as FRR does.
+        if families.contains(.ipv4Unicast) {
+            for nlri in update.withdrawnRoutes { withdraw(.prefix(nlri.prefix.masked), pathID: nlri.pathID, slot: slot) }
         }
-        guard let reach = update.mpReach, reach.family == .l2vpnEVPN, case .evpn(let list) = reach.nlri, !list.isEmpty else {
-            return receipt
+        if let unreach = update.mpUnreach {
+            switch unreach.nlri {
+            case .evpn(let list) where unreach.family == .l2vpnEVPN:
+                for nlri in list { withdraw(.evpn(EVPNRouteKey(nlri.route)), pathID: nlri.pathID, slot: slot) }
+            case .prefixes(let list) where unreach.family == .ipv6Unicast && families.contains(.ipv6Unicast):
+                for nlri in list { withdraw(.prefix(nlri.prefix.masked), pathID: nlri.pathID, slot: slot) }
+            default: break
+            }
         }
+        // Announcements, each list with its next hop: MP_REACH_NLRI's, or NEXT_HOP for the NLRI field.
+        var evpn: [EVPNNLRI] = []
+        var prefixes: [(nextHop: [UInt8], list: [PrefixNLRI])] = []
+        var evpnNextHop: [UInt8] = []
+        if let reach = update.mpReach {
+            switch reach.nlri {
+            case .evpn(let list) where reach.family == .l2vpnEVPN:
+                evpn = list
+                evpnNextHop = reach.nextHop
+            case .prefixes(let list) where reach.family == .ipv6Unicast && families.contains(.ipv6Unicast) && !list.isEmpty:
+                prefixes.append((reach.nextHop, list))
+            default: break
+            }
+        }
+        if !update.nlri.isEmpty, families.contains(.ipv4Unicast) {
+            // A missing NEXT_HOP made the UPDATE treat-as-withdraw (Update.swift), handled below.
+            if case .nextHop(let address)? = update.attribute(.nextHop) {
+                prefixes.append((IPAddress.v4(address).bytes, update.nlri))
+            } else {
+                prefixes.append(([], update.nlri))
+            }
+        }
+        guard !evpn.isEmpty || !prefixes.isEmpty else { return receipt }
         // RFC 7606: a treat-as-withdraw UPDATE withdraws what it announces; it is never reflected.
         if update.treatAsWithdraw {
-            for nlri in list { withdraw(nlri, slot: slot) }
+            withdrawAll(evpn, prefixes, slot: slot)
             return receipt
         }
-        let attributes = interner.intern(attributes: update.attributes, nextHop: reach.nextHop)
-        if let loop = loopReason(attributes, slot: slot) {
-            // The route came back to us: whatever this peer had for these keys is gone too.
-            loopsDropped[peer, default: 0] += list.count
-            receipt.loops.append(loop)
-            for nlri in list { withdraw(nlri, slot: slot) }
-            return receipt
+        if !evpn.isEmpty {
+            let attributes = interner.intern(attributes: update.attributes, nextHop: evpnNextHop)
+            if let loop = loopReason(attributes, slot: slot) {
+                // The route came back to us: whatever this peer had for these keys is gone too.
+                loopsDropped[peer, default: 0] += evpn.count
+                receipt.loops.append(loop)
+                withdrawAll(evpn, [], slot: slot)
+            } else {
+                for nlri in evpn { announce(.evpn(nlri.route), pathID: nlri.pathID, attributes: attributes, slot: slot) }
+            }
         }
-        for nlri in list { announce(nlri, attributes: attributes, slot: slot) }
+        for (nextHop, list) in prefixes {
+            let attributes = interner.intern(attributes: update.attributes, nextHop: nextHop)
+            if let loop = loopReason(attributes, slot: slot) {
+                loopsDropped[peer, default: 0] += list.count
+                receipt.loops.append(loop)
+                withdrawAll([], [(nextHop, list)], slot: slot)
+                continue
+            }
+            for nlri in list { announce(.prefix(nlri.prefix.masked), pathID: nlri.pathID, attributes: attributes, slot: slot) }
+        }
         return receipt
+    }
+
+    private mutating func withdrawAll(_ evpn: [EVPNNLRI], _ prefixes: [(nextHop: [UInt8], list: [PrefixNLRI])], slot: SourceSlot) {
+        for nlri in evpn { withdraw(.evpn(EVPNRouteKey(nlri.route)), pathID: nlri.pathID, slot: slot) }
+        for (_, list) in prefixes {
+            for nlri in list { withdraw(.prefix(nlri.prefix.masked), pathID: nlri.pathID, slot: slot) }
+        }
     }
 
     private mutating func markDeferredDirty() {
@@ -261,34 +349,42 @@ struct RIB {
         return nil
     }
 
-    mutating func announce(_ nlri: EVPNNLRI, attributes: AttributeSet, slot: SourceSlot) {
-        let id = table.findOrInsert(nlri.route)
-        let box = nlri.route == table[id].route ? nil : NLRIBox(nlri.route)
-        let path = Path(attributes: attributes, nlri: box, source: slot, pathID: nlri.pathID)
+    mutating func announce(_ route: RIBRoute, pathID: UInt32?, attributes: AttributeSet, slot: SourceSlot) {
+        let id = table.findOrInsert(route)
+        // Only an EVPN NLRI has fields beyond its key (labels, ESI) that may differ between paths.
+        var box: NLRIBox?
+        if case .evpn(let mine) = route, case .evpn(let held) = table[id].route, mine != held { box = NLRIBox(mine) }
+        let path = Path(attributes: attributes, nlri: box, source: slot, pathID: pathID)
         let before = snapshot(id)
         stale.refreshed(id, slot: slot)
-        if let i = table[id].paths.firstIndex(where: { $0.source == slot && $0.pathID == nlri.pathID }) {
+        if let i = table[id].paths.firstIndex(where: { $0.source == slot && $0.pathID == pathID }) {
             let old = table[id].paths[i]
-            if old.attributes === attributes && table[id].nlri(of: old) == nlri.route { return }
+            if old.attributes === attributes && table[id].nlri(of: old) == route { return }
             table[id].paths[i] = path
         } else {
             table[id].paths.append(path)
-            sources[Int(slot)]?.paths += 1
-            sources[Int(slot)]?.pathsByType[nlri.route.routeType] += 1
+            count(slot, route, +1)
         }
         decide(id, before: before)
     }
 
-    mutating func withdraw(_ nlri: EVPNNLRI, slot: SourceSlot) {
-        guard let id = table.find(EVPNRouteKey(nlri.route)),
-              let i = table[id].paths.firstIndex(where: { $0.source == slot && $0.pathID == nlri.pathID }) else { return }
+    mutating func withdraw(_ key: RouteKey, pathID: UInt32?, slot: SourceSlot) {
+        guard let id = table.find(key),
+              let i = table[id].paths.firstIndex(where: { $0.source == slot && $0.pathID == pathID }) else { return }
         let before = snapshot(id)
-        let type = table[id].route.routeType
+        let route = table[id].route
         removePath(id, at: i)
-        sources[Int(slot)]?.paths -= 1
-        sources[Int(slot)]?.pathsByType[type] -= 1
+        count(slot, route, -1)
         decide(id, before: before)
         table.removeIfUnused(id)
+    }
+
+    /// pfxRcd bookkeeping: in total, by EVPN route type and by family.
+    mutating func count(_ slot: SourceSlot, _ route: RIBRoute, _ delta: Int) {
+        guard sources[Int(slot)] != nil else { return }
+        sources[Int(slot)]?.paths += delta
+        sources[Int(slot)]?.pathsByType[route.routeType] += delta
+        sources[Int(slot)]?.pathsByFamily[route.family] += delta
     }
 
     // MARK: local routes
@@ -298,12 +394,26 @@ struct RIB {
         if !list.contains(where: { $0.type == .origin }) { list.append(PathAttribute(.origin(.igp))) }
         if !list.contains(where: { $0.type == .asPath }) { list.append(PathAttribute(.asPath(.empty))) }
         let attributes = interner.intern(attributes: list, nextHop: route.nextHop.bytes)
-        announce(EVPNNLRI(route: route.route), attributes: attributes, slot: RIB.localSlot)
+        announce(.evpn(route.route), pathID: nil, attributes: attributes, slot: RIB.localSlot)
     }
 
     mutating func withdrawLocal(_ key: EVPNRouteKey) {
-        guard let id = table.find(key) else { return }
-        withdraw(EVPNNLRI(route: table[id].route), slot: RIB.localSlot)
+        withdraw(.evpn(key), pathID: nil, slot: RIB.localSlot)
+    }
+
+    /// `network PREFIX`: ORIGIN IGP, an empty AS_PATH, MED 0 (FRR sets its static routes' IGP metric, 0 without
+    /// zebra), and the unspecified address as next hop (FRR shows 0.0.0.0 or :: for its own routes); the next hop
+    /// becomes our address on the way out (Export.swift).
+    mutating func originate(prefix: IPPrefix) {
+        let prefix = prefix.masked
+        let attributes = interner.intern(attributes: [PathAttribute(.origin(.igp)), PathAttribute(.asPath(.empty)),
+                                                      PathAttribute(.multiExitDisc(0))],
+                                         nextHop: Array(repeating: 0, count: prefix.address.bytes.count))
+        announce(.prefix(prefix), pathID: nil, attributes: attributes, slot: RIB.localSlot)
+    }
+
+    mutating func withdrawLocal(prefix: IPPrefix) {
+        withdraw(.prefix(prefix.masked), pathID: nil, slot: RIB.localSlot)
     }
 
     // MARK: decision
@@ -312,7 +422,7 @@ struct RIB {
     struct BestSnapshot {
         var source: SourceSlot
         var attributes: AttributeSet
-        var route: EVPNRoute
+        var route: RIBRoute
     }
 
     func snapshot(_ id: RouteID) -> BestSnapshot? {
@@ -350,8 +460,8 @@ struct RIB {
         let same = before?.source == after?.source && before?.attributes === after?.attributes
             && before?.route == after?.route && (before == nil) == (after == nil)
         if same { return }
-        if trackChanges {
-            let key = EVPNRouteKey(table[id].route)
+        if trackChanges, case .evpn(let route) = table[id].route {
+            let key = EVPNRouteKey(route)
             if changedKeySet.insert(key).inserted { changedKeys.append(key) }
         }
         for g in groups.indices where !groups[g].members.isEmpty {
@@ -368,12 +478,39 @@ struct RIB {
     /// The group's view of the route's best path.
     private mutating func exported(_ id: RouteID, group g: Int) -> AttributeSet? {
         guard let best = table[id].bestPath, let source = sources[Int(best.source)] else { return nil }
-        if let cached = groups[g].lastExport, cached.input === best.attributes, cached.source == best.source {
+        let family = table[id].route.family
+        guard groups[g].families.contains(family) else { return nil }
+        if let cached = groups[g].lastExport, cached.input === best.attributes, cached.source == best.source,
+           cached.family == family {
             return cached.output
         }
-        let output = policy.export(best.attributes, source: source, to: groups[g].kind).map { interner.intern($0) }
-        groups[g].lastExport = (best.attributes, best.source, output)
+        let output = policy.export(best.attributes, source: source, to: groups[g].kind,
+                                   selfNextHop: selfNextHop(family, source: source, group: groups[g]))
+            .map { interner.intern($0) }
+        groups[g].lastExport = (best.attributes, best.source, family, output)
         return output
+    }
+
+    /// The next hop a unicast route leaves with when it is set to self, nil when it is left alone: towards
+    /// eBGP always, for our own routes always, with `next-hop-self` for routes from eBGP, and with
+    /// `next-hop-self force` for reflected ones too (FRR's rules). EVPN next hops are never changed.
+    private func selfNextHop(_ family: AddressFamily, source: Source, group: UpdateGroup) -> [UInt8]? {
+        guard family != .l2vpnEVPN, let address = group.selfAddress else { return nil }
+        let wanted: Bool
+        switch (group.kind, source.origin.kind, group.nextHopSelf[family] ?? .off) {
+        case (.external, _, _), (_, .local, _), (_, _, .force), (_, .ebgp, .on): wanted = true
+        default: wanted = false
+        }
+        guard wanted else { return nil }
+        switch (family, address) {
+        case (.ipv4Unicast, .v4(let v4)): return IPAddress.v4(v4).bytes
+        // A session over IPv6 with no IPv4 address of ours to hand: the router id, as FRR falls back to.
+        case (.ipv4Unicast, .v6): return IPAddress.v4(routerID).bytes
+        case (_, .v6(let v6)): return IPAddress.v6(v6).bytes
+        // An IPv6 route on a session over IPv4: the IPv4-mapped address (RFC 4291 section 2.5.5.2), as FRR
+        // sends when it knows no global IPv6 address of the interface.
+        case (_, .v4(let v4)): return Array(repeating: 0, count: 10) + [0xff, 0xff] + IPAddress.v4(v4).bytes
+        }
     }
 
     // MARK: refresh
@@ -389,7 +526,9 @@ struct RIB {
 
     // MARK: counters
 
-    func received(from peer: PeerID) -> Int { slots[peer].flatMap { sources[Int($0)]?.paths } ?? 0 }
-    func advertised(to peer: PeerID) -> Int { outPeers[peer]?.sent.count ?? 0 }
+    func received(from peer: PeerID, family: AddressFamily = .l2vpnEVPN) -> Int {
+        slots[peer].flatMap { sources[Int($0)]?.pathsByFamily[family] } ?? 0
+    }
+    func advertised(to peer: PeerID, family: AddressFamily = .l2vpnEVPN) -> Int { outPeers[peer]?.sentByFamily[family] ?? 0 }
     func hasDirty(_ peer: PeerID) -> Bool { !(outPeers[peer]?.dirty.isEmpty ?? true) }
 }

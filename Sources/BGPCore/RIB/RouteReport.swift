@@ -67,7 +67,7 @@ public struct RouteReportEntry: Hashable, Sendable {
 extension RIB {
     func report(routeType: UInt8? = nil) -> [RouteReportEntry] {
         var entries: [RouteReportEntry] = []
-        for id in table.liveIDs where routeType == nil || table[id].route.routeType == routeType {
+        for id in table.liveIDs where table[id].route.family == .l2vpnEVPN && (routeType == nil || table[id].route.routeType == routeType) {
             if let entry = entry(id) { entries.append(entry) }
         }
         entries.sort { ($0.key.rd, $0.key.prefixString) < ($1.key.rd, $1.key.prefixString) }
@@ -77,7 +77,7 @@ extension RIB {
     /// The best path of `key` alone, as `report` lists it first: the VTEP reads one per Loc-RIB change,
     /// and building every path's report and sorting them was a fifth of its install time.
     func bestPathReport(for key: EVPNRouteKey) -> RouteReportEntry.PathReport? {
-        guard let id = table.find(key) else { return nil }
+        guard let id = table.find(.evpn(key)) else { return nil }
         let destination = table[id]
         let best = Int(destination.best)
         guard destination.paths.indices.contains(best) else { return nil }
@@ -86,8 +86,8 @@ extension RIB {
 
     private func entry(_ id: RouteID) -> RouteReportEntry? {
         let destination = table[id]
-        guard !destination.paths.isEmpty else { return nil }
-        var paths = destination.paths.indices.map { pathReport(id, destination, $0) }
+        guard !destination.paths.isEmpty, case .evpn(let route) = destination.route else { return nil }
+        var paths = destination.paths.indices.compactMap { pathReport(id, destination, $0) }
         let best = Int(destination.best)
         if destination.paths.indices.contains(best) {
             // Why each other path lost: one comparison with the best, here only (the decision keeps one reason).
@@ -99,7 +99,7 @@ extension RIB {
         }
         // The best path first, as FRR lists it.
         paths.sort { $0.best && !$1.best }
-        return RouteReportEntry(key: EVPNRouteKey(destination.route), paths: paths)
+        return RouteReportEntry(key: EVPNRouteKey(route), paths: paths)
     }
 
     private func candidate(_ destination: Destination, _ i: Int) -> Candidate {
@@ -109,13 +109,15 @@ extension RIB {
                          selected: i == Int(destination.best))
     }
 
-    private func pathReport(_ id: RouteID, _ destination: Destination, _ i: Int) -> RouteReportEntry.PathReport {
+    /// nil for a destination that is not EVPN (report and bestPathReport look up EVPN keys alone).
+    private func pathReport(_ id: RouteID, _ destination: Destination, _ i: Int) -> RouteReportEntry.PathReport? {
         let path = destination.paths[i]
+        guard case .evpn(let route) = destination.nlri(of: path) else { return nil }
         let source = sources[Int(path.source)]
         let a = path.attributes
         let best = i == Int(destination.best)
         var report = RouteReportEntry.PathReport(
-            route: destination.nlri(of: path), best: best, selectionReason: best ? destination.reason.rawValue : nil,
+            route: route, best: best, selectionReason: best ? destination.reason.rawValue : nil,
             peer: source?.peer, peerRouterID: source?.origin.routerID ?? routerID, hostname: source?.hostname,
             pathFrom: source?.origin.kind == .ibgp ? "internal" : "external",
             nextHop: a.nextHopAddress, origin: a.origin, asPath: a.asPath, localPref: a.localPref, med: a.med,

@@ -1,4 +1,4 @@
-// The table of EVPN destinations: for each route key, every path received for it (the Adj-RIB-In of
+// The table of destinations of every family (RIBRoute.swift): for each route key, every path received for it (the Adj-RIB-In of
 // each peer, kept where the key is, as FRR keeps `bgp_path_info` under `bgp_dest`) and which one is
 // best (the Loc-RIB). Destinations live in a dense array and are named by their index, so the
 // Adj-RIB-Out and the per-peer dirty sets cost a few bits per route rather than a copy of the key;
@@ -35,7 +35,7 @@ final class NLRIBox: Sendable {
 struct Destination {
     /// The NLRI: its key fields name the destination; its other fields are those of the path that
     /// created it (paths whose fields differ carry their own in `Path.nlri`).
-    var route: EVPNRoute
+    var route: RIBRoute
     var paths: [Path] = []
     /// Index into `paths`, -1 when there is none.
     var best: Int16 = -1
@@ -44,11 +44,11 @@ struct Destination {
     var advertisedTo: UInt32 = 0
     var live = true
 
-    init(route: EVPNRoute) { self.route = route }
+    init(route: RIBRoute) { self.route = route }
 
     var bestPath: Path? { best >= 0 ? paths[Int(best)] : nil }
 
-    func nlri(of path: Path) -> EVPNRoute { path.nlri?.route ?? route }
+    func nlri(of path: Path) -> RIBRoute { path.nlri.map { .evpn($0.route) } ?? route }
 }
 
 struct RouteTable {
@@ -61,6 +61,8 @@ struct RouteTable {
     /// about 15 % of a reflector's cold start). Tables up to 2^32 slots.
     private var slots: [UInt64] = Array(repeating: 0, count: 16)
     private(set) var count = 0
+    /// `count` by family (each family's summary shows its own "RIB entries").
+    private(set) var countByFamily = FamilyCounts()
 
     var capacity: Int { destinations.count }
 
@@ -70,22 +72,22 @@ struct RouteTable {
         _modify { yield &destinations[Int(id)] }
     }
 
-    private static func hash(_ key: EVPNRouteKey) -> UInt64 { UInt64(truncatingIfNeeded: key.hashValue) }
+    private static func hash(_ key: RouteKey) -> UInt64 { UInt64(truncatingIfNeeded: key.hashValue) }
     private var mask: Int { slots.count - 1 }
     /// The hash bits kept in a slot; the home slot is taken from them.
     private static func tag(_ hash: UInt64) -> UInt64 { hash & 0xffff_ffff_0000_0000 }
     private static func id(_ slot: UInt64) -> RouteID { RouteID(truncatingIfNeeded: slot) &- 1 }
     private func home(_ hashOrSlot: UInt64) -> Int { Int(truncatingIfNeeded: hashOrSlot >> 32) & mask }
 
-    func find(_ key: EVPNRouteKey) -> RouteID? { find(key, hash: Self.hash(key)) }
+    func find(_ key: RouteKey) -> RouteID? { find(key, hash: Self.hash(key)) }
 
-    private func find(_ key: EVPNRouteKey, hash: UInt64) -> RouteID? {
+    private func find(_ key: RouteKey, hash: UInt64) -> RouteID? {
         let tag = Self.tag(hash)
         var i = home(hash)
         while slots[i] != 0 {
             if slots[i] & 0xffff_ffff_0000_0000 == tag {
                 let id = Self.id(slots[i])
-                if EVPNRouteKey(destinations[Int(id)].route) == key { return id }
+                if destinations[Int(id)].route.key == key { return id }
             }
             i = (i + 1) & mask
         }
@@ -93,8 +95,8 @@ struct RouteTable {
     }
 
     /// The destination for `route`'s key, created if new.
-    mutating func findOrInsert(_ route: EVPNRoute) -> RouteID {
-        let key = EVPNRouteKey(route)
+    mutating func findOrInsert(_ route: RIBRoute) -> RouteID {
+        let key = route.key
         let hash = Self.hash(key)
         if let id = find(key, hash: hash) { return id }
         if (count + 1) * 2 > slots.count { grow() }
@@ -110,6 +112,7 @@ struct RouteTable {
         while slots[i] != 0 { i = (i + 1) & mask }
         slots[i] = Self.tag(hash) | UInt64(id + 1)
         count += 1
+        countByFamily[route.family] += 1
         return id
     }
 
@@ -117,7 +120,7 @@ struct RouteTable {
     mutating func removeIfUnused(_ id: RouteID) {
         let d = destinations[Int(id)]
         guard d.live, d.paths.isEmpty, d.advertisedTo == 0 else { return }
-        var i = home(Self.hash(EVPNRouteKey(d.route)))
+        var i = home(Self.hash(d.route.key))
         while Self.id(slots[i]) != id { i = (i + 1) & mask }
         // Backward-shift deletion keeps every probe chain unbroken without tombstones.
         var hole = i
@@ -137,6 +140,7 @@ struct RouteTable {
         destinations[Int(id)].paths = []
         free.append(id)
         count -= 1
+        countByFamily[d.route.family] -= 1
     }
 
     private mutating func grow() {

@@ -37,13 +37,25 @@ extension RIB {
     mutating func retainStale(_ peer: PeerID) {
         removeOutbound(peer)
         guard let slot = slots[peer] else { return }
-        let ids = table.liveIDs.filter { id in table[id].paths.contains { $0.source == slot } }
+        var ids = table.liveIDs.filter { id in table[id].paths.contains { $0.source == slot } }
+        // Graceful restart covers l2vpn evpn only (evpnd advertises no other family in the capability): the
+        // peer's unicast paths go at once, as after any session loss (RFC 4724 section 4.2).
+        for id in ids where table[id].route.family != .l2vpnEVPN {
+            let before = snapshot(id)
+            while let i = table[id].paths.firstIndex(where: { $0.source == slot }) {
+                removePath(id, at: i)
+                count(slot, table[id].route, -1)
+            }
+            decide(id, before: before)
+            table.removeIfUnused(id)
+        }
+        ids.removeAll { !table[$0].live || !table[$0].paths.contains { $0.source == slot } }
         // Marked even when empty: the slot is kept for the peer's return either way.
         stale.mark(ids, slot: slot)
     }
 
     /// The restart is over: paths still stale go. A peer that is not back (its Restart Time ran out,
-    /// or it returned without l2vpn evpn) leaves the RIB altogether.
+    /// or it returned without any family the RIB carries) leaves the RIB altogether.
     mutating func purgeStale(_ peer: PeerID) {
         guard let slot = slots[peer] else { return }
         guard outPeers[peer] != nil else {
@@ -55,10 +67,8 @@ extension RIB {
             guard table[id].paths.contains(where: { $0.source == slot }) else { continue }
             let before = snapshot(id)
             while let i = table[id].paths.firstIndex(where: { $0.source == slot }) {
-                let type = table[id].route.routeType
                 removePath(id, at: i)
-                sources[Int(slot)]?.paths -= 1
-                sources[Int(slot)]?.pathsByType[type] -= 1
+                count(slot, table[id].route, -1)
             }
             decide(id, before: before)
             table.removeIfUnused(id)
