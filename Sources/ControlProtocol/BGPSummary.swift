@@ -38,6 +38,9 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         public var idType: String
         /// evpnd only (FRR has no such key): RFC 7606 counts, present once the peer sent something malformed.
         public var updateErrors: UpdateErrors?
+        /// evpnd's: the state of the BFD session guarding this neighbor ("up", "down", "init", "admin-down" as
+        /// `show bfd peers` says), absent when no BFD session guards it. FRR shows it only in `show bgp neighbors`.
+        public var bfdStatus: String?
 
         public init(remoteAs: UInt32, localAs: UInt32, msgRcvd: UInt64, msgSent: UInt64, peerUptime: String,
                     peerUptimeMsec: UInt64, peerUptimeEstablishedEpoch: UInt64?, pfxRcd: UInt64, pfxSnt: UInt64,
@@ -193,6 +196,11 @@ public struct BGPSummary: Codable, Hashable, Sendable {
                          + pad(String(p.msgSent), 9) + " " + pad(String(p.tableVersion), 8) + " " + pad(String(p.inq), 4)
                          + " " + pad(String(p.outq), 4) + " " + pad(p.peerUptime, 8) + " " + pad(stateOrPrefixes, 12)
                          + " " + pad(String(p.pfxSnt), 8) + " " + (p.desc.map { String($0.prefix(20)) } ?? "N/A"))
+        }
+        let guarded = sortedAddresses.compactMap { address in peers[address]?.bfdStatus.map { (address, $0) } }
+        if !guarded.isEmpty {
+            lines.append("")
+            lines.append("BFD: " + guarded.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
         }
         lines.append("")
         lines.append("Total number of neighbors \(totalPeers)")

@@ -459,9 +459,9 @@ public final class Runtime: @unchecked Sendable {
         if let response = answerUnicast(request) { return response }
         switch words {
         case ["show", "bgp", "l2vpn", "evpn", "summary"], ["show", "bgp", "evpn", "summary"]:
-            let summary = SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,
-                                             peerGroups: bgpConfig.router.peerGroups.count,
-                                             routeCount: engine.routeCount, epochNow: epochNow())
+            let summary = withBFDStatus(SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,
+                                                           peerGroups: bgpConfig.router.peerGroups.count,
+                                                           routeCount: engine.routeCount, epochNow: epochNow()))
             if request.json {
                 do {
                     return ControlResponse(ok: true, output: try summary.jsonText())

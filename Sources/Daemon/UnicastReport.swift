@@ -213,10 +213,11 @@ extension Runtime {
                                              peerGroups: bgpConfig.router.peerGroups.count, routeCount: engine.routeCount,
                                              epochNow: epochNow())
             summary.ribCount = engine.routeCount
-            return summary
+            return withBFDStatus(summary)
         }
-        return UnicastReport.summary(engine.summary(now: Runtime.monotonicNow()), family: family, engine: engine, config: engineConfig,
-                                     peerGroups: bgpConfig.router.peerGroups.count, epochNow: epochNow())
+        return withBFDStatus(UnicastReport.summary(engine.summary(now: Runtime.monotonicNow()), family: family, engine: engine,
+                                                   config: engineConfig, peerGroups: bgpConfig.router.peerGroups.count,
+                                                   epochNow: epochNow()))
     }
 
     /// `show bgp summary`: one summary per family some peer is configured for, as FRR prints them.
