@@ -24,6 +24,7 @@ struct MultihomingDatapathInteropTests {
     }
 
     static let vteps = ["10.78.0.1", "10.78.0.2", "10.78.0.3"]
+    static let serverSources = ["10.100.0.50", "10.100.0.51", "10.100.0.52", "10.100.0.53"]
 
     func fabric(_ testbed: Testbed) throws -> Fabric {
         let fab = try testbed.addNamespace("mhfab", ipv6: false)
@@ -50,7 +51,14 @@ struct MultihomingDatapathInteropTests {
         let remoteHost = try testbed.addHost("mhrh", mac: "02:78:00:00:00:99", ip: "10.100.0.99", ipv6: false,
                                              vtep: switches[2], port: "h1")
         // Count the broadcast pings as they arrive at the server's TAP and at the remote host.
-        for (ns, device, source) in [(server, "bond0", "10.100.0.99"), (remoteHost, "eth0", "10.100.0.50")] {
+        // The server sends from four addresses, so that its flows hash to both links and both switches'
+        // local-bias rules are exercised (the hash is fixed: the same split every run).
+        for address in Self.serverSources.dropFirst() {
+            try run(["ip", "-n", server, "addr", "add", "\(address)/24", "dev", "bond0"])
+        }
+        for (ns, device, source) in [(server, "bond0", "10.100.0.99"), (remoteHost, "eth0", "10.100.0.50-10.100.0.53")] {
+            // Only the other side's address: a host's own broadcast is looped back to it through its device's
+            // ingress (dev_loopback_xmit), which the hook would count too.
             let rules = """
             table netdev probe {
             \tchain in {
@@ -71,26 +79,29 @@ struct MultihomingDatapathInteropTests {
         return Int(text[range.upperBound...].prefix { $0.isNumber }) ?? -1
     }
 
-    /// `count` broadcast pings from `ns` (distinct frames: each has its own sequence number).
-    func broadcast(from ns: String, count: Int) throws {
-        try run(["ip", "netns", "exec", ns, "ping", "-b", "-q", "-c", String(count), "-i", "0.002", "10.100.0.255"],
-                check: false, timeout: 60)
+    /// `count` broadcast pings from `ns` (distinct frames: each has its own sequence number), from `source`.
+    func broadcast(from ns: String, count: Int, source: String? = nil) throws {
+        try run(["ip", "netns", "exec", ns, "ping", "-b", "-q", "-c", String(count), "-i", "0.002"]
+                + (source.map { ["-I", $0] } ?? []) + ["10.100.0.255"], check: false, timeout: 60)
     }
 
     struct Round {
         var deliveredToServer: Int, serverDuplicates: Int, deliveredToRemote: Int, echoes: Int
+        /// The server's broadcasts that left on each link.
+        var sentPerLink: [String: Int]
     }
 
     /// `count` broadcasts from the remote host, then `count` from the server; what arrived where.
     func round(_ lab: Fabric, count: Int) throws -> Round {
         let server0 = try probeCount(lab.server), remote0 = try probeCount(lab.remoteHost), stats0 = try lab.lag.stats()
         try broadcast(from: lab.remoteHost, count: count)
-        try broadcast(from: lab.server, count: count)
+        for source in Self.serverSources { try broadcast(from: lab.server, count: count / Self.serverSources.count, source: source) }
         // Let the last frames arrive (the fabric is three namespaces away; 0.5 s is plenty).
         Thread.sleep(forTimeInterval: 0.5)
         let stats = try lab.lag.stats()
         return Round(deliveredToServer: try probeCount(lab.server) - server0, serverDuplicates: stats.duplicates - stats0.duplicates,
-                     deliveredToRemote: try probeCount(lab.remoteHost) - remote0, echoes: stats.echoes - stats0.echoes)
+                     deliveredToRemote: try probeCount(lab.remoteHost) - remote0, echoes: stats.echoes - stats0.echoes,
+                     sentPerLink: Dictionary(uniqueKeysWithValues: stats.memberTX.map { ($0.key, $0.value - (stats0.memberTX[$0.key] ?? 0)) }))
     }
 
     func plan(df: Bool, peer: String) throws -> DatapathFilterPlan {
@@ -120,14 +131,18 @@ struct MultihomingDatapathInteropTests {
             try sw2.reconcile(try plan(df: dfOn == "sw2", peer: Self.vteps[0]))
             let filtered = try round(lab, count: 1000)
             let drops1 = try sw1.dropCounts(), drops2 = try sw2.dropCounts()
-            print("multihoming datapath, \(label), 1000 each way: server got \(filtered.deliveredToServer) (duplicates \(filtered.serverDuplicates)), remote got \(filtered.deliveredToRemote), echoes \(filtered.echoes); drops sw1 \(drops1) sw2 \(drops2)")
+            print("multihoming datapath, \(label), 1000 each way: server got \(filtered.deliveredToServer) (duplicates \(filtered.serverDuplicates)), remote got \(filtered.deliveredToRemote), echoes \(filtered.echoes), server sent per link \(filtered.sentPerLink); drops sw1 \(drops1) sw2 \(drops2)")
             #expect(filtered.deliveredToServer == 1000, "\(label)")
             #expect(filtered.serverDuplicates == 0, "\(label)")
             #expect(filtered.deliveredToRemote == 1000, "\(label)")
             #expect(filtered.echoes == 0, "\(label)")
-            // The non-DF's filter did the dropping of the remote's broadcasts.
-            let nonDF = dfOn == "sw1" ? drops2 : drops1
+            // Both switches were the ingress of some of the server's broadcasts.
+            #expect(filtered.sentPerLink["m1", default: 0] >= 250 && filtered.sentPerLink["m2", default: 0] >= 250, "\(filtered.sentPerLink)")
+            // The non-DF's filter did the dropping of the remote's broadcasts; the DF's local-bias rule dropped
+            // the server's broadcasts that came in through the non-DF.
+            let (nonDF, df) = dfOn == "sw1" ? (drops2, drops1) : (drops1, drops2)
             #expect(nonDF["non-DF vni 100", default: 0] >= 1000, "\(label): \(nonDF)")
+            #expect(df.filter { $0.key.hasPrefix("local bias") }.values.reduce(0, +) >= 250, "\(label): \(df)")
         }
 
         // Level-triggered: a table deleted by hand comes back on the next round; stop removes both tables.
