@@ -30,6 +30,12 @@ struct LAGLoop {
     }
 
     mutating func run() throws {
+        // A parent may start us with these blocked (Foundation's Process does): unblock them, or SIGUSR1 would
+        // stay pending and never dump.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for number in [SIGUSR1, SIGTERM, SIGINT] { sigaddset(&handled, number) }
+        sigprocmask(SIG_UNBLOCK, &handled, nil)
         signal(SIGUSR1) { _ in lagSignalDump = 1 }
         signal(SIGTERM) { _ in lagSignalStop = 1 }
         signal(SIGINT) { _ in lagSignalStop = 1 }
@@ -53,6 +59,7 @@ struct LAGLoop {
             }
             if lagSignalDump != 0 {
                 lagSignalDump = 0
+                stats.signalDumps += 1
                 writeStats(&written, force: true)
             } else if now &- lastWrite >= 50_000_000 {
                 writeStats(&written, force: false)

@@ -26,6 +26,8 @@ struct LAGStats {
     var echoes = 0
     /// How often the set of members with carrier changed.
     var carrierChanges = 0
+    /// SIGUSR1 dumps written: a reader that signalled waits for this to grow, so it reads a fresh file.
+    var signalDumps = 0
 
     func json() -> String {
         let members = members.map {
@@ -34,6 +36,6 @@ struct LAGStats {
         return "{\"members\":[\(members)],\"toHost\":\(toHost),\"fromHost\":\(fromHost),"
             + "\"dropsNoMember\":\(dropsNoMember),\"duplicates\":\(duplicates),"
             + "\"duplicatesAcrossMembers\":\(duplicatesAcrossMembers),\"echoes\":\(echoes),"
-            + "\"carrierChanges\":\(carrierChanges)}\n"
+            + "\"carrierChanges\":\(carrierChanges),\"signalDumps\":\(signalDumps)}\n"
     }
 }

@@ -41,16 +41,16 @@ struct LAGToolInteropTests {
         defer { testbed.close() }
         let lab = try topology(testbed)
         #expect(waitUntil(10) { (try? lab.lag.stats().carrier) == ["m1": true, "m2": true] })
-        let before = try lab.lag.stats()
+        let before = try lab.lag.quietStats()
         // 200 broadcast pings from the peer: the two bridges deliver each on both links.
-        try run(["ip", "netns", "exec", lab.peer, "ping", "-b", "-q", "-c", "200", "-i", "0.005", "10.77.0.255"], check: false)
+        try run(["ip", "netns", "exec", lab.peer, "ping", "-b", "-q", "-c", "200", "-i", "0.005", "-W", "1", "10.77.0.255"], check: false)
         #expect(waitUntil(5) { ((try? lab.lag.stats().toHost) ?? 0) - before.toHost >= 400 })
         let afterPeer = try lab.lag.stats()
         #expect(afterPeer.duplicates - before.duplicates == 200)
         #expect(afterPeer.duplicatesAcrossMembers - before.duplicatesAcrossMembers == 200)
         #expect(afterPeer.echoes == before.echoes)
         // 200 broadcast pings from the host: each leaves on one link and the bridges bring it back on the other.
-        try run(["ip", "netns", "exec", lab.host, "ping", "-b", "-q", "-c", "200", "-i", "0.005", "10.77.0.255"], check: false)
+        try run(["ip", "netns", "exec", lab.host, "ping", "-b", "-q", "-c", "200", "-i", "0.005", "-W", "1", "10.77.0.255"], check: false)
         #expect(waitUntil(5) { ((try? lab.lag.stats().echoes) ?? 0) - afterPeer.echoes >= 200 })
         let afterHost = try lab.lag.stats()
         #expect(afterHost.echoes - afterPeer.echoes == 200)

@@ -81,7 +81,7 @@ struct MultihomingDatapathInteropTests {
 
     /// `count` broadcast pings from `ns` (distinct frames: each has its own sequence number), from `source`.
     func broadcast(from ns: String, count: Int, source: String? = nil) throws {
-        try run(["ip", "netns", "exec", ns, "ping", "-b", "-q", "-c", String(count), "-i", "0.002"]
+        try run(["ip", "netns", "exec", ns, "ping", "-b", "-q", "-c", String(count), "-i", "0.002", "-W", "1"]
                 + (source.map { ["-I", $0] } ?? []) + ["10.100.0.255"], check: false, timeout: 60)
     }
 
@@ -93,10 +93,11 @@ struct MultihomingDatapathInteropTests {
 
     /// `count` broadcasts from the remote host, then `count` from the server; what arrived where.
     func round(_ lab: Fabric, count: Int) throws -> Round {
-        let server0 = try probeCount(lab.server), remote0 = try probeCount(lab.remoteHost), stats0 = try lab.lag.stats()
+        let stats0 = try lab.lag.quietStats(), server0 = try probeCount(lab.server), remote0 = try probeCount(lab.remoteHost)
         try broadcast(from: lab.remoteHost, count: count)
         for source in Self.serverSources { try broadcast(from: lab.server, count: count / Self.serverSources.count, source: source) }
-        // Let the last frames arrive (the fabric is three namespaces away; 0.5 s is plenty).
+        // Let the last frames arrive (the fabric is three namespaces away; 0.5 s is plenty; ping itself waits
+        // only 1 s, -W 1, for replies that broadcasts do not get).
         Thread.sleep(forTimeInterval: 0.5)
         let stats = try lab.lag.stats()
         return Round(deliveredToServer: try probeCount(lab.server) - server0, serverDuplicates: stats.duplicates - stats0.duplicates,

@@ -27,14 +27,33 @@ struct LAGHost {
         var carrier: [String: Bool]
     }
 
-    /// The counters now: SIGUSR1 makes the tool rewrite the file at once; waits for that rewrite.
-    func stats() throws -> Stats {
-        let before = (try? FileManager.default.attributesOfItem(atPath: statsPath)[.modificationDate] as? Date) ?? nil
-        kill(process.processIdentifier, SIGUSR1)
-        _ = waitUntil(2, interval: 0.01) {
-            ((try? FileManager.default.attributesOfItem(atPath: statsPath)[.modificationDate] as? Date) ?? nil) != before
+    /// The counters once nothing has reached the host for half a second (at most `timeout`): a baseline that
+    /// the frames of a link coming up (the first frames after the members start) cannot fall after.
+    func quietStats(timeout: TimeInterval = 10) throws -> Stats {
+        var last = try stats()
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.5)
+            let now = try stats()
+            if now.toHost == last.toHost && now.fromHost == last.fromHost { return now }
+            last = now
         }
-        let object = try Harness.jsonObject(Harness.fileText(statsPath), what: "evpn-lag stats \(statsPath)")
+        return last
+    }
+
+    /// The counters now: SIGUSR1 makes the tool rewrite the file at once; waits until the file shows that
+    /// dump (its `signalDumps` grew), so what is read was written after the call.
+    func stats() throws -> Stats {
+        func read() -> [String: Any]? { try? Harness.jsonObject(Harness.fileText(statsPath), what: "evpn-lag stats") }
+        let before = read()?["signalDumps"] as? Int ?? -1
+        kill(process.processIdentifier, SIGUSR1)
+        var object: [String: Any] = [:]
+        _ = waitUntil(5, interval: 0.005) {
+            guard let now = read(), (now["signalDumps"] as? Int ?? -1) > before else { return false }
+            object = now
+            return true
+        }
+        guard !object.isEmpty else { throw LabError("evpn-lag did not answer SIGUSR1: \(Harness.fileText(statsPath))") }
         let members = object["members"] as? [[String: Any]] ?? []
         func number(_ key: String) -> Int { object[key] as? Int ?? -1 }
         var rx: [String: Int] = [:], tx: [String: Int] = [:], carrier: [String: Bool] = [:]
