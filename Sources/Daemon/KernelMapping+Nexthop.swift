@@ -41,3 +41,47 @@ extension NetlinkRequest {
         }
     }
 }
+
+extension Runtime {
+    /// One batch of nexthop operations, through the FDB writer's queue (in order with the FDB batches);
+    /// failures and lost acknowledgements come back as the FDB's do.
+    func performNexthops(_ operations: [NexthopOperation]) {
+        guard let driver = vtep else { return }
+        var sent: [NexthopOperation] = []
+        var requests: [NetlinkRequest] = []
+        for operation in operations {
+            guard let request = NetlinkRequest(operation) else { continue }
+            sent.append(operation)
+            requests.append(request)
+        }
+        guard !requests.isEmpty else { return }
+        let issued = sent
+        driver.writer.performNexthops(requests) { [weak self] outcome in
+            guard let self else { return }
+            self.queue.async { self.finishNexthops(issued, outcome) }
+        }
+    }
+
+    private func finishNexthops(_ operations: [NexthopOperation], _ outcome: Result<[RequestOutcome], NetlinkError>) {
+        assertOnQueue()
+        guard let driver = vtep else { return }
+        let results: [KernelOperationResult]
+        switch outcome {
+        case .success(let answers): results = answers.map(KernelOperationResult.init)
+        case .failure(let error):
+            logger.error("VTEP: nexthop batch of \(operations.count) failed: \(error)")
+            results = Array(repeating: .unanswered, count: operations.count)
+        }
+        for (operation, result) in zip(operations, results) where result != .ok {
+            logger.warning("VTEP: nexthop \(operation): \(result)")
+        }
+        if results.contains(.unanswered) {
+            queue.async { [weak self] in self?.resyncAfterLoss() }
+        }
+        if results.contains(where: { $0 != .ok }) {
+            let (engineOutputs, more) = driver.state.drive(.nexthopResults(operations, results), now: Runtime.monotonicNow(), engine: &engine)
+            performVTEP(more)
+            performOutside(engineOutputs)
+        }
+    }
+}

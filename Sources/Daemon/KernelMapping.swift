@@ -127,7 +127,9 @@ extension VTEPInput {
         case .deletedIPNeighbour(let neighbour):
             guard let entry = KernelNeighbourEntry(neighbour) else { return nil }
             self = .neighbourRemoved(entry)
-        case .other, .malformed, .newNexthop, .deletedNexthop: return nil
+        case .newNexthop(let nexthop): self = .nexthopAdded(KernelNexthop(nexthop))
+        case .deletedNexthop(let nexthop): self = .nexthopRemoved(KernelNexthop(nexthop))
+        case .other, .malformed: return nil
         }
     }
 }
