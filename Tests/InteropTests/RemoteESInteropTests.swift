@@ -109,7 +109,31 @@ struct RemoteESInteropTests {
                 let es = (try? fabric.vtysh("v1", "show evpn es json")) ?? ""
                 print("frr: show evpn es json: \(es.prefix(1500))")
                 #expect(es.contains(Self.esi.description) && es.contains("10.0.0.98") && es.contains("10.0.0.99"))
+                let table = try fabric.vtyshJSON("v1", "show evpn mac vni 100 json")
+                let entry = ((table["macs"] as? [String: Any])?["02:00:66:00:00:00"] as? [String: Any]) ?? [:]
+                print("frr: show evpn mac vni 100 json, one MAC: \(entry)")
+                // FRR 8.4's list view has no ES for such a MAC: "remoteVtep": "0.0.0.0" (its per-MAC view says
+                // "esi"); evpnd writes "remoteEs" there, as later FRR releases do (docs/MULTIHOMING.md).
+                #expect(entry["remoteVtep"] as? String == "0.0.0.0" && entry["remoteEs"] == nil, "\(entry)")
             } else {
+                // evpnd's `show evpn es --json` says what FRR's does for a remote ES: the ESI, "remote", both
+                // switches with the kernel ids of their nexthops.
+                let text = try fabric.evpnctl(1, ["show", "evpn", "es", "--json"])
+                let list = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "\(text)")
+                #expect(list.count == 1)
+                #expect(list.first?["esi"] as? String == Self.esi.description)
+                #expect(list.first?["flags"] as? [String] == ["remote"])
+                let vteps = (list.first?["vteps"] as? [[String: Any]]) ?? []
+                #expect(vteps.compactMap { $0["vtep"] as? String } == ["10.0.0.98", "10.0.0.99"])
+                let kernelIDs = Set(Self.nexthops(fabric).filter { $0.value["gateway"] != nil }.keys)
+                #expect(Set(vteps.compactMap { $0["nexthopId"] as? Int }) == kernelIDs, "\(text)")
+                print("evpnd: show evpn es --json: \(text)")
+                // `show evpn mac` names the ES instead of a VTEP, as zebra does.
+                let macText = try fabric.evpnctl(1, ["show", "evpn", "mac", "vni", "100", "--json"])
+                let table = try #require(try JSONSerialization.jsonObject(with: Data(macText.utf8)) as? [String: Any])
+                let entry = ((table["macs"] as? [String: Any])?["02:00:66:00:00:00"] as? [String: Any]) ?? [:]
+                #expect(entry["remoteEs"] as? String == Self.esi.description && entry["remoteVtep"] == nil, "\(entry)")
+                print("evpnd: show evpn es:\n\(try fabric.evpnctl(1, ["show", "evpn", "es"]))")
                 for id in Self.nexthops(fabric).keys { #expect((0xE000_0000 ..< 0xE200_0000).contains(id), "evpnd id \(id) outside its range") }
             }
             let rowsBefore = fabric.fdb(1)
