@@ -72,8 +72,12 @@ extension Runtime {
             logger.error("VTEP: nexthop batch of \(operations.count) failed: \(error)")
             results = Array(repeating: .unanswered, count: operations.count)
         }
-        for (operation, result) in zip(operations, results) where result != .ok {
-            logger.warning("VTEP: nexthop \(operation): \(result)")
+        for (operation, result) in zip(operations, results) {
+            if result != .ok {
+                logger.warning("VTEP: nexthop \(operation): \(result)")
+            } else if logger.logLevel <= .trace {
+                logger.trace("nexthop \(operation): ok")
+            }
         }
         if results.contains(.unanswered) {
             queue.async { [weak self] in self?.resyncAfterLoss() }
