@@ -71,6 +71,7 @@ extension VTEPConfig {
         }
         self.init(localAS: engine.localAS, routerID: engine.routerID, advertiseAllVNI: true, vnis: vnis,
                   duplicateDetection: detection)
+        ignoresEADPerEVI = config.router.evpnMultihoming.disableEADEVIReceive
     }
 }
 

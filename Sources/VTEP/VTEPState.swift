@@ -215,6 +215,10 @@ public struct VTEPState: Sendable {
             for next in inputs { apply(next, bestPath: bestPath, &fx) }
         case .configure(let new):
             config = new
+            if remoteES.ignoresEADPerEVI != new.ignoresEADPerEVI {
+                remoteES.ignoresEADPerEVI = new.ignoresEADPerEVI
+                remoteESChanged = true
+            }
             refreshVNIs(&fx)
         case .links(let list):
             links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { _, b in b })

@@ -121,4 +121,19 @@ import VTEP
         #expect(rig.batches.count == fdbBatches, "\(rig.batches.suffix(1))")
         #expect(rig.kernel.nexthopDump() == old.sorted { $0.id < $1.id })
     }
+
+    /// `disable-ead-evi-rx`: the EAD per ES alone puts a switch in the group; without it, it does not.
+    @Test func disableEADEVIReceive() throws {
+        var plain = Rig()
+        plain.announce(Self.ead(Lab.vtep2, perES: true))
+        #expect(plain.kernel.nexthopDump().isEmpty)
+        var config = Lab.config()
+        config.ignoresEADPerEVI = true
+        var rig = Rig(config: config)
+        rig.announce(Self.ead(Lab.vtep2, perES: true))
+        rig.announce(Self.serverMAC(Lab.vtep2))
+        let group = try #require(rig.kernel.nexthopDump().first { if case .group = $0.target { true } else { false } })
+        #expect(rig.kernel.dump().first { $0.mac == Self.server && !$0.isBridgeRow }?.nexthopID == group.id)
+    }
 }
+
