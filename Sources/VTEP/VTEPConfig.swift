@@ -63,6 +63,8 @@ public struct VTEPConfig: Hashable, Sendable {
     public var duplicateDetection: DuplicateDetection
     /// Most FDB operations in one `.fdb` output (one netlink batch).
     public var maxBatch: Int
+    /// `disable-ead-evi-rx`: a switch joins a remote ES's group on its EAD per ES alone.
+    public var ignoresEADPerEVI = false
 
     public init(localAS: UInt32, routerID: IPv4Address, advertiseAllVNI: Bool = true, vnis: [VNIConfig] = [],
                 duplicateDetection: DuplicateDetection = DuplicateDetection(), maxBatch: Int = 1024) {

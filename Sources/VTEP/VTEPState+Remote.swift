@@ -17,6 +17,7 @@ extension VTEPState {
         // `filter` calling `accepts` copied the whole VTEP state for every route; profile of
         // scripts/bench.d/vtep).
         for key in keys {
+            if importEAD(key, bestPath: bestPath) { continue }
             var new: RemoteRoute?
             if let path = bestPath(key) { new = parse(path) }
             let old: RemoteRoute?
@@ -56,7 +57,8 @@ extension VTEPState {
         switch path.route {
         case .macIP(let route):
             guard let vtep = path.nextHop else { return nil }
-            return RemoteRoute(kind: .mac(route.mac, RemoteMACPath(vtep: vtep, sequence: mobility.sequence, sticky: mobility.sticky),
+            return RemoteRoute(kind: .mac(route.mac, RemoteMACPath(vtep: vtep, sequence: mobility.sequence, sticky: mobility.sticky,
+                                                                   esi: route.esi.isZero ? nil : route.esi),
                                           ip: route.ip),
                                communities: path.extendedCommunities)
         case .inclusiveMulticast(let route):
