@@ -87,6 +87,7 @@ extension RouterBGPConfig {
             }
             if settings.routeReflectorClient[family] == true { lines.append("neighbor \(name) route-reflector-client") }
             if let limit = settings.maximumPrefix[family] { lines.append("neighbor \(name) \(limit.commandText)") }
+            if let allow = settings.allowAsIn[family] { lines.append("neighbor \(name) \(allow.commandText)") }
             switch settings.nextHopSelf[family] {
             case .on?: lines.append("neighbor \(name) next-hop-self")
             case .force?: lines.append("neighbor \(name) next-hop-self force")
@@ -108,8 +109,10 @@ extension RouterBGPConfig {
                 for target in stanza.exportRouteTargets where !stanza.importRouteTargets.contains(target) {
                     lines.append(" route-target export \(target)")
                 }
+                for number in stanza.importAnyAS { lines.append(" route-target import *:\(number)") }
                 lines.append("exit-vni")
             }
+            if autortRFC8365 { lines.append("autort rfc8365-compatible") }
         }
         return lines
     }
@@ -126,6 +129,8 @@ extension NeighborSettings {
         if passive == true { lines.append("passive") }
         if let password { lines.append("password \(password)") }
         if let ttlSecurityHops { lines.append("ttl-security hops \(ttlSecurityHops)") }
+        if let ebgpMultihop { lines.append(ebgpMultihop == 255 ? "ebgp-multihop" : "ebgp-multihop \(ebgpMultihop)") }
+        if disableConnectedCheck == true { lines.append("disable-connected-check") }
         if let updateSource { lines.append("update-source \(updateSource)") }
         if extendedNextHop == true { lines.append("capability extended-nexthop") }
         if let keepalive, let holdTime { lines.append("timers \(keepalive) \(holdTime)") }
