@@ -57,6 +57,12 @@ public struct PeerConfig: Hashable, Sendable {
     public var gracefulRestart: GracefulRestartMode = .helper
     /// `neighbor X next-hop-self [force]` (unicast families; EVPN next hops are never changed).
     public var nextHopSelf: [AddressFamily: NextHopSelf] = [:]
+    /// `neighbor X allowas-in [N|origin]` per family (AllowASIn.swift).
+    public var allowAsIn: [AddressFamily: AllowASIn] = [:]
+    /// `neighbor X ebgp-multihop [N]`: the TTL of an eBGP session; nil: single-hop (TTL 1).
+    public var ebgpMultihop: UInt8? = nil
+    /// `neighbor X disable-connected-check`.
+    public var disableConnectedCheck = false
 
     public init(address: IPAddress, remoteAS: RemoteAS, updateSource: IPAddress? = nil, port: UInt16 = 179,
                 keepalive: UInt16 = 60, holdTime: UInt16 = 180, connectRetry: UInt16 = 120,

@@ -49,8 +49,11 @@ public struct Engine: Sendable {
     public func negotiated(with peer: PeerID) -> NegotiatedSession? { peers[peer]?.established?.negotiated }
 
     public func summary(now: Instant) -> [PeerSummary] {
-        peers.keys.sorted().compactMap { peers[$0]?.summary(localAS: config.localAS, now: now, received: rib.received(from: $0),
-                                                                   sent: rib.advertised(to: $0)) }
+        peers.keys.sorted().compactMap { id in
+            var row = peers[id]?.summary(localAS: config.localAS, now: now, received: rib.received(from: id), sent: rib.advertised(to: id))
+            row?.drops = dropped(from: id)
+            return row
+        }
     }
 
     public mutating func handle(_ input: EngineInput, now: Instant) -> [EngineOutput] {

@@ -55,6 +55,14 @@ extension PeerConfig {
         for (family, mode) in neighbor.nextHopSelf {
             nextHopSelf[family] = mode == .force ? .force : .on
         }
+        for (family, mode) in neighbor.allowAsIn {
+            switch mode {
+            case .origin: allowAsIn[family] = .origin
+            case .occurrences(let n): allowAsIn[family] = .occurrences(Int(n))
+            }
+        }
+        ebgpMultihop = neighbor.ebgpMultihop
+        disableConnectedCheck = neighbor.disableConnectedCheck
         switch neighbor.gracefulRestart {
         case .restart: gracefulRestart = .restart
         case .helper: gracefulRestart = .helper

@@ -394,6 +394,10 @@ public final class Runtime: @unchecked Sendable {
     }
 
     private func connect(_ id: ConnectionID, to remote: IPAddress, port: UInt16, source: IPAddress?) {
+        if let refusal = connectedCheckRefusal(remote) {
+            pendingInputs.append(.connectionFailed(id, reason: refusal))
+            return
+        }
         do {
             let (fd, connected) = try Sockets.startConnect(to: remote, port: port, source: source) { fd in
                 self.secureOutbound(fd, to: remote)

@@ -1,0 +1,82 @@
+import BGPWire
+import Testing
+@testable import Config
+
+/// `allowas-in`, `ebgp-multihop`, `disable-connected-check` and `bgp ebgp-requires-policy` (EBGPConfig.swift).
+struct EBGPConfigTests {
+    static func leaf(_ global: [String] = [], neighbor: [String] = [], evpn: [String] = []) -> String {
+        """
+        frr defaults datacenter
+        router bgp 65001
+         bgp router-id 10.0.0.1
+        \(global.map { " " + $0 }.joined(separator: "\n"))
+         neighbor 10.0.1.2 remote-as 65100
+        \(neighbor.map { " neighbor 10.0.1.2 " + $0 }.joined(separator: "\n"))
+         address-family l2vpn evpn
+          neighbor 10.0.1.2 activate
+        \(evpn.map { "  neighbor 10.0.1.2 " + $0 }.joined(separator: "\n"))
+          advertise-all-vni
+         exit-address-family
+        exit
+        """
+    }
+
+    @Test(arguments: [
+        ("allowas-in", AllowASInMode.occurrences(3), "neighbor 10.0.1.2 allowas-in"),
+        ("allowas-in 1", .occurrences(1), "neighbor 10.0.1.2 allowas-in 1"),
+        ("allowas-in origin", .origin, "neighbor 10.0.1.2 allowas-in origin"),
+    ])
+    func allowASIn(_ line: String, _ mode: AllowASInMode, _ written: String) throws {
+        let result = ConfigParser.parse(text: Self.leaf(evpn: [line]), file: "leaf.conf")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let config = try #require(result.config)
+        #expect(config.resolvedNeighbors.first?.allowAsIn == [.l2vpnEVPN: mode])
+        #expect(config.runningConfigText.contains("  " + written + "\n"))
+        let again = try #require(ConfigParser.parse(text: config.runningConfigText, file: "running").config)
+        #expect(again.resolvedNeighbors.first?.allowAsIn == [.l2vpnEVPN: mode])
+    }
+
+    @Test(arguments: [
+        ([] as [String], nil as UInt8?, false),
+        (["ebgp-multihop"], 255, false),
+        (["ebgp-multihop 2"], 2, false),
+        (["disable-connected-check"], nil, true),
+    ])
+    func multihopAndConnectedCheck(_ lines: [String], _ ttl: UInt8?, _ disabled: Bool) throws {
+        let result = ConfigParser.parse(text: Self.leaf(neighbor: lines), file: "leaf.conf")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let config = try #require(result.config)
+        let neighbor = try #require(config.resolvedNeighbors.first)
+        #expect(neighbor.ebgpMultihop == ttl)
+        #expect(neighbor.disableConnectedCheck == disabled)
+        let again = try #require(ConfigParser.parse(text: config.runningConfigText, file: "running").config)
+        #expect(again.resolvedNeighbors.first?.ebgpMultihop == ttl)
+        #expect(again.resolvedNeighbors.first?.disableConnectedCheck == disabled)
+    }
+
+    /// Bad values: what and where (FILE:LINE:COLUMN at the word).
+    @Test(arguments: [
+        (["ebgp-multihop 0"], [String](), 6, 34, "ebgp-multihop must be 1..255"),
+        (["ebgp-multihop 256"], [], 6, 34, "ebgp-multihop must be 1..255"),
+        ([], ["allowas-in 11"], 9, 32, "allowas-in must be 1..10"),
+        ([], ["allowas-in first"], 9, 32, "allowas-in must be 1..10"),
+        (["allowas-in"], [], 6, 20, "only valid inside 'address-family'"),
+    ])
+    func badValues(_ neighbor: [String], _ evpn: [String], _ line: Int, _ column: Int, _ message: String) {
+        let result = ConfigParser.parse(text: Self.leaf(neighbor: neighbor, evpn: evpn), file: "leaf.conf")
+        #expect(result.config == nil)
+        let error = result.errors.first
+        #expect(error?.location == SourceLocation(file: "leaf.conf", line: line, column: column), "\(result.diagnostics)")
+        #expect(error?.message.contains(message) == true, "\(result.diagnostics)")
+    }
+
+    @Test func writtenEBGPRequiresPolicyWarnsThatEvpndAppliesNoPolicy() {
+        let result = ConfigParser.parse(text: Self.leaf(["bgp ebgp-requires-policy"]), file: "leaf.conf")
+        #expect(result.config != nil)
+        #expect(result.warnings.count == 1)
+        #expect(result.warnings.first?.location == SourceLocation(file: "leaf.conf", line: 4, column: 2))
+        #expect(result.warnings.first?.message.contains("applies no policy") == true)
+        // `no bgp ebgp-requires-policy` (or only iBGP neighbors): nothing to say.
+        #expect(ConfigParser.parse(text: Self.leaf(["no bgp ebgp-requires-policy"]), file: "leaf.conf").warnings.isEmpty)
+    }
+}
