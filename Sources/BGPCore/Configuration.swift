@@ -131,6 +131,10 @@ public struct EngineConfig: Hashable, Sendable {
     public var enforceFirstAS = true
     /// `network PREFIX` of `address-family ipv4 unicast` and `ipv6 unicast`: prefixes we originate.
     public var networks: [IPPrefix] = []
+    /// `maximum-paths [ibgp] N` per unicast family (Multipath.swift); absent: FRR's default.
+    public var maximumPaths: [AddressFamily: MaximumPaths] = [:]
+    /// `bgp bestpath as-path multipath-relax`.
+    public var multipathRelax = false
 
     public init(localAS: UInt32, routerID: IPv4Address, hostname: String, peers: [PeerConfig] = [],
                 listenRanges: [ListenRange] = [], listenLimit: Int = 100, gracefulRestartTime: UInt16 = 120,

@@ -117,6 +117,10 @@ public struct RouterBGPConfig: Hashable, Sendable {
     public var duplicateAddressDetection: DupAddrDetectionConfig?
     /// `autort rfc8365-compatible` in `address-family l2vpn evpn`.
     public var autortRFC8365 = false
+    /// `maximum-paths [ibgp] N` per unicast family (EBGPConfig.swift).
+    public var maximumPaths: [AddressFamily: MaximumPathsConfig] = [:]
+    /// `bgp bestpath as-path multipath-relax`.
+    public var multipathRelax = false
     /// `bgp graceful-restart ...` (GracefulRestartConfig.swift).
     public var gracefulRestart = GracefulRestartConfig()
     /// `disable-ead-evi-rx|tx`, `ead-es-frag evi-limit` (EVPNMultihomingConfig.swift).

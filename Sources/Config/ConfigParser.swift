@@ -334,6 +334,8 @@ struct Parser {
             case "enforce-first-as":
                 try expect(words, count: 2)
                 router?.enforceFirstAS = true
+            case "bestpath":
+                try multipathRelaxCommand(words, negated: false)
             case "log-neighbor-changes":
                 try expect(words, count: 2)  // evpnd always logs them
             case "graceful-restart", "graceful-restart-disable":
@@ -378,6 +380,8 @@ struct Parser {
                     router?.enforceFirstAS = false
                 case "log-neighbor-changes":
                     try expect(words, count: 3)
+                case "bestpath":
+                    try multipathRelaxCommand(Array(words.dropFirst()), negated: true)
                 case "graceful-restart", "graceful-restart-disable":
                     try gracefulRestartCommand(Array(words.dropFirst()), negated: true)
                 default:
@@ -439,12 +443,15 @@ struct Parser {
             return try multihomingFamilyCommand(words, negated: false, family: family)
         case "network":
             return try networkCommand(words, negated: false, family: family)
+        case "maximum-paths":
+            return try maximumPathsCommand(words, negated: false, family: family)
         case "no":
             if words.count >= 2, ["disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag"].contains(text[1]) {
                 return try multihomingFamilyCommand(Array(words.dropFirst()), negated: true, family: family)
             }
             if words.count >= 2, text[1] == "dup-addr-detection" || text[1] == "autort" { return try evpnCommand(words, family: family) }
             if words.count >= 2, text[1] == "network" { return try networkCommand(Array(words.dropFirst()), negated: true, family: family) }
+            if words.count >= 2, text[1] == "maximum-paths" { return try maximumPathsCommand(Array(words.dropFirst()), negated: true, family: family) }
             if words.count >= 4, text[1] == "neighbor", Self.familyNeighborCommands.contains(text[3]) {
                 return try neighborCommand(Array(words.dropFirst()), negated: true, family: family)
             }

@@ -92,3 +92,48 @@ extension Parser {
                                       text: external.address.description))
     }
 }
+
+/// `maximum-paths N` and `maximum-paths ibgp N` of one unicast family; nil: not written (FRR's default, 64).
+public struct MaximumPathsConfig: Hashable, Sendable {
+    public var ebgp: Int?
+    public var ibgp: Int?
+    public init() {}
+}
+
+extension Parser {
+    /// `[no] maximum-paths [ibgp] N [equal-cluster-length]` in `address-family ipv4|ipv6 unicast` (`words` starts at
+    /// `maximum-paths`). FRR's range is 1..256 (its MULTIPATH_NUM on Debian).
+    mutating func maximumPathsCommand(_ words: [Word], negated: Bool, family: AddressFamily) throws(CommandError) -> Outcome {
+        guard family == .ipv4Unicast || family == .ipv6Unicast else {
+            throw CommandError(message: "only valid in 'address-family ipv4 unicast' or 'ipv6 unicast'", word: words[0])
+        }
+        let ibgp = words.count >= 2 && words[1].text == "ibgp"
+        let numberAt = ibgp ? 2 : 1
+        var number: Int?
+        if negated {
+            try expect(words, count: numberAt, orAtMost: numberAt + 2)
+        } else {
+            try expect(words, count: numberAt + 1, orAtMost: ibgp ? numberAt + 2 : numberAt + 1)
+            number = Int(try parseNumber(words[numberAt], in: 1...256, what: "maximum-paths"))
+            if words.count == numberAt + 2, words[numberAt + 1].text != "equal-cluster-length" {
+                throw CommandError(message: "expected 'equal-cluster-length'", word: words[numberAt + 1])
+            }
+        }
+        var config = router?.maximumPaths[family] ?? MaximumPathsConfig()
+        if ibgp { config.ibgp = number } else { config.ebgp = number }
+        router?.maximumPaths[family] = config
+        return .done
+    }
+
+    /// `[no] bgp bestpath as-path multipath-relax [as-set|no-as-set]` (`words` starts at `bgp`).
+    mutating func multipathRelaxCommand(_ words: [Word], negated: Bool) throws(CommandError) {
+        try expect(words, count: 4, orAtMost: 5)
+        guard words[2].text == "as-path", words[3].text == "multipath-relax" else {
+            throw CommandError(message: "expected 'bgp bestpath as-path multipath-relax'", word: words[2])
+        }
+        if words.count == 5, words[4].text != "as-set", words[4].text != "no-as-set" {
+            throw CommandError(message: "expected 'as-set' or 'no-as-set'", word: words[4])
+        }
+        router?.multipathRelax = !negated
+    }
+}

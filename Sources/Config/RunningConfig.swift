@@ -55,6 +55,7 @@ extension RouterBGPConfig {
         if let routerID { lines.append("bgp router-id \(routerID)") }
         if let clusterID { lines.append("bgp cluster-id \(clusterID)") }
         if let ebgpRequiresPolicy { lines.append(ebgpRequiresPolicy ? "bgp ebgp-requires-policy" : "no bgp ebgp-requires-policy") }
+        if multipathRelax { lines.append("bgp bestpath as-path multipath-relax") }
         if !defaultIPv4Unicast { lines.append("no bgp default ipv4-unicast") }
         if !enforceFirstAS { lines.append("no bgp enforce-first-as") }
         if let listenLimit { lines.append("bgp listen limit \(listenLimit)") }
@@ -95,6 +96,10 @@ extension RouterBGPConfig {
             }
         }
         for prefix in networks where (prefix.address.bitLength == 32 ? AddressFamily.ipv4Unicast : .ipv6Unicast) == family { lines.append("network \(prefix)") }
+        if let paths = maximumPaths[family] {
+            if let n = paths.ebgp { lines.append("maximum-paths \(n)") }
+            if let n = paths.ibgp { lines.append("maximum-paths ibgp \(n)") }
+        }
         if family == .l2vpnEVPN {
             if advertiseAllVNI { lines.append("advertise-all-vni") }
             lines += evpnMultihoming.lines

@@ -29,6 +29,10 @@ extension EngineConfig {
                   clusterID: config.router.clusterID)
         enforceFirstAS = config.router.enforceFirstAS
         networks = config.router.networks
+        for (family, paths) in config.router.maximumPaths {
+            maximumPaths[family] = MaximumPaths(ebgp: paths.ebgp ?? MaximumPaths.frrDefault, ibgp: paths.ibgp ?? MaximumPaths.frrDefault)
+        }
+        multipathRelax = config.router.multipathRelax
         gracefulRestartTimers = GracefulRestartTimers(
             stalePathTime: config.router.gracefulRestart.stalePathTime ?? GracefulRestartConfig.defaultStalePathTime,
             selectDeferTime: config.router.gracefulRestart.selectDeferTime ?? GracefulRestartConfig.defaultSelectDeferTime)

@@ -28,6 +28,7 @@ enum SummaryReport {
         }
         var summary = BGPSummary(routerId: config.routerID.description, as: config.localAS, peerGroupCount: peerGroups, peers: peers)
         summary.ribCount = routeCount
+        if config.multipathRelax { summary.bestPath.multiPathRelax = "true" }
         var totals = DropCounters()
         for row in rows { totals.add(row.drops) }
         summary.routesDropped = DropReport.make(totals)

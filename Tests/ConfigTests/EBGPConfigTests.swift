@@ -80,3 +80,49 @@ struct EBGPConfigTests {
         #expect(ConfigParser.parse(text: Self.leaf(["no bgp ebgp-requires-policy"]), file: "leaf.conf").warnings.isEmpty)
     }
 }
+
+/// `maximum-paths [ibgp] N` and `bgp bestpath as-path multipath-relax`.
+struct MultipathConfigTests {
+    @Test func parsedAndWrittenBack() throws {
+        let text = """
+            router bgp 65001
+             bgp router-id 10.0.0.1
+             bgp bestpath as-path multipath-relax
+             address-family ipv4 unicast
+              maximum-paths 8
+              maximum-paths ibgp 2 equal-cluster-length
+             exit-address-family
+             address-family ipv6 unicast
+              maximum-paths 1
+             exit-address-family
+            exit
+            """
+        let result = ConfigParser.parse(text: text, file: "m.conf")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let router = try #require(result.config).router
+        #expect(router.multipathRelax)
+        #expect(router.maximumPaths[.ipv4Unicast]?.ebgp == 8)
+        #expect(router.maximumPaths[.ipv4Unicast]?.ibgp == 2)
+        #expect(router.maximumPaths[.ipv6Unicast]?.ebgp == 1)
+        let running = try #require(result.config).runningConfigText
+        let again = try #require(ConfigParser.parse(text: running, file: "running").config).router
+        #expect(again.maximumPaths == router.maximumPaths)
+        #expect(again.multipathRelax)
+    }
+
+    @Test(arguments: [
+        ("  maximum-paths 0", 4, 17, "maximum-paths must be 1..256"),
+        ("  maximum-paths 257", 4, 17, "maximum-paths must be 1..256"),
+        ("  maximum-paths ibgp x", 4, 22, "maximum-paths must be 1..256"),
+        (" bgp bestpath med confed", 3, 15, "expected 'bgp bestpath as-path multipath-relax'"),
+    ])
+    func badValues(_ line: String, _ lineNumber: Int, _ column: Int, _ message: String) {
+        let text = line.hasPrefix("  ")
+            ? "router bgp 65001\n bgp router-id 10.0.0.1\n address-family ipv4 unicast\n\(line)\nexit\n"
+            : "router bgp 65001\n bgp router-id 10.0.0.1\n\(line)\nexit\n"
+        let result = ConfigParser.parse(text: text, file: "m.conf")
+        #expect(result.config == nil)
+        #expect(result.errors.first?.location == SourceLocation(file: "m.conf", line: lineNumber, column: column), "\(result.diagnostics)")
+        #expect(result.errors.first?.message.contains(message) == true, "\(result.diagnostics)")
+    }
+}
