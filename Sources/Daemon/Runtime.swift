@@ -463,7 +463,7 @@ public final class Runtime: @unchecked Sendable {
         if let response = answerUnicast(request) { return response }
         switch words {
         case ["show", "bgp", "l2vpn", "evpn", "summary"], ["show", "bgp", "evpn", "summary"]:
-            let summary = SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,
+            let summary = SummaryReport.make(summaryRowsWithVTEPDrops(), config: engineConfig,
                                              peerGroups: bgpConfig.router.peerGroups.count,
                                              routeCount: engine.routeCount, epochNow: epochNow())
             if request.json {
@@ -477,7 +477,7 @@ public final class Runtime: @unchecked Sendable {
         case _ where words.starts(with: ["show", "bgp", "l2vpn", "evpn"]) || words.starts(with: ["show", "bgp", "evpn"]):
             let rest = words.dropFirst(words[2] == "l2vpn" ? 4 : 3)
             return RouteReport.answer(rest, json: request.json, engine: engine, routerID: engineConfig.routerID,
-                                      hostname: engineConfig.hostname)
+                                      hostname: engineConfig.hostname, notImported: vtep?.state.routesNotImported ?? [:])
                 ?? .failure("unknown command: \(words.joined(separator: " "))")
         default:
             if let response = answerGracefulRestart(request) { return response }

@@ -22,6 +22,7 @@
 // that is 0x10000000 | VNI, after the 2-octet AS (FRR: `vni |= EVPN_AUTORT_VXLAN`). Both ends must agree:
 // a VNI of one side expects 0x10000000|VNI, the other sends VNI (FRR #16209).
 
+import BGPCore
 import BGPWire
 
 extension RouteTarget {
@@ -53,5 +54,18 @@ extension VNIInstance {
     /// Whether the VNI imports a route carrying `route`'s targets (exact or any-AS).
     func imports(_ route: RemoteRoute) -> Bool {
         importRouteTargets.contains(where: route.carries) || importAnyAS.contains(where: route.carries(anyASNumber:))
+    }
+}
+
+extension VTEPState {
+    /// Remote type-2 and type-3 routes held now that no local VNI imports (none of its targets matches), with
+    /// the peer of each: the `routeTargetNotImported` drop reason, shown on the route and counted per peer.
+    public var routesNotImported: [EVPNRouteKey: PeerID] {
+        var out: [EVPNRouteKey: PeerID] = [:]
+        // Worked out when asked (a report), not kept per route: VNIs come and go.
+        for (key, route) in remoteRoutes where route.imports.isEmpty && !vnis.values.contains(where: { $0.imports(route) }) {
+            if let peer = route.peer { out[key] = peer }
+        }
+        return out
     }
 }

@@ -58,9 +58,9 @@ extension VTEPState {
             guard let vtep = path.nextHop else { return nil }
             return RemoteRoute(kind: .mac(route.mac, RemoteMACPath(vtep: vtep, sequence: mobility.sequence, sticky: mobility.sticky),
                                           ip: route.ip),
-                               communities: path.extendedCommunities)
+                               communities: path.extendedCommunities, peer: path.peer)
         case .inclusiveMulticast(let route):
-            return RemoteRoute(kind: .imet(route.originatorIP), communities: path.extendedCommunities)
+            return RemoteRoute(kind: .imet(route.originatorIP), communities: path.extendedCommunities, peer: path.peer)
         default:
             return nil
         }

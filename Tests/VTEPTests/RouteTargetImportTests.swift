@@ -53,6 +53,8 @@ import VTEP
         path.extendedCommunities = [.encapsulation(.vxlan), .routeTarget(c.target)]
         rig.announce(path)
         #expect((rig.remoteRows()[Lab.mac(7)] == Lab.vtep2) == c.imported, "\(rig.remoteRows())")
+        // A route no VNI imports is named, with its peer, for the drop reason `routeTargetNotImported`.
+        #expect(rig.vtep.routesNotImported == (c.imported ? [:] : [EVPNRouteKey(path.route): PeerID(.v4(IPv4Address(10, 0, 0, 100)))]))
     }
 
     @Test func rfc8365ExportTarget() {
