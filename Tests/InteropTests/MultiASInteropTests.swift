@@ -199,3 +199,61 @@ struct MultiASInteropTests {
         }
     }
 }
+
+/// Single-hop eBGP between loopbacks (EBGPSockets.swift): evpnd does not connect to a peer on no connected
+/// subnet (as FRR), and says why; `ebgp-multihop 2` (TTL 2) lets the session come up.
+@Suite(.serialized)
+struct EBGPMultihopInteropTests {
+    static func leafConfig(multihop: Bool) -> String {
+        """
+        frr defaults datacenter
+        hostname leaf1
+        router bgp 65001
+         bgp router-id 10.0.0.1
+         no bgp default ipv4-unicast
+         neighbor \(VTEPFabric.reflector) remote-as 65100
+         neighbor \(VTEPFabric.reflector) update-source 10.0.0.1
+        \(multihop ? " neighbor \(VTEPFabric.reflector) ebgp-multihop 2" : "!")
+         address-family l2vpn evpn
+          neighbor \(VTEPFabric.reflector) activate
+          advertise-all-vni
+         exit-address-family
+        exit
+        """
+    }
+
+    @Test func loopbackSessionNeedsEBGPMultihop() throws {
+        guard Tools.ready("eBGP multihop", needs: MultiASInteropTests.needs) else { return }
+        try withFabric(vteps: 1) { fabric in
+            let spine = fabric.frr("rr")
+            // The spine waits (passive), so only evpnd's own attempts can bring the session up.
+            try spine.start(config: """
+                frr defaults datacenter
+                hostname spine
+                log file \(spine.log) informational
+                router bgp 65100
+                 bgp router-id \(VTEPFabric.reflector)
+                 no bgp default ipv4-unicast
+                 neighbor 10.0.0.1 remote-as 65001
+                 neighbor 10.0.0.1 update-source \(VTEPFabric.reflector)
+                 neighbor 10.0.0.1 ebgp-multihop 2
+                 neighbor 10.0.0.1 passive
+                 address-family l2vpn evpn
+                  neighbor 10.0.0.1 activate
+                 exit-address-family
+                exit
+                """)
+            let leaf = fabric.evpnd("v1")
+            try leaf.start(config: Self.leafConfig(multihop: false))
+            let refused = waitUntil(20) { leaf.logText.contains("is not on a connected subnet") }
+            #expect(refused, "log:\n\(leaf.logText.suffix(2000))")
+            #expect(leaf.peer(VTEPFabric.reflector)?.state != "Established")
+
+            _ = try writeLabFile(leaf.configPath, Self.leafConfig(multihop: true))
+            let pid = try #require(leaf.process?.processIdentifier)
+            kill(pid, SIGHUP)
+            #expect(waitUntil(40) { leaf.peer(VTEPFabric.reflector)?.state == "Established" },
+                    "after ebgp-multihop 2: \(String(describing: leaf.peer(VTEPFabric.reflector)))\n\(leaf.logText.suffix(2000))")
+        }
+    }
+}
