@@ -135,6 +135,8 @@ public struct EngineConfig: Hashable, Sendable {
     public var maximumPaths: [AddressFamily: MaximumPaths] = [:]
     /// `bgp bestpath as-path multipath-relax`.
     public var multipathRelax = false
+    /// `redistribute connected`: the subnets of this machine's interfaces the runtime found (Redistribute.swift).
+    public var redistributedConnected: [IPPrefix] = []
 
     public init(localAS: UInt32, routerID: IPv4Address, hostname: String, peers: [PeerConfig] = [],
                 listenRanges: [ListenRange] = [], listenLimit: Int = 100, gracefulRestartTime: UInt16 = 120,

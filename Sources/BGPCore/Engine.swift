@@ -220,6 +220,7 @@ public struct Engine: Sendable {
             for prefix in old.networks where !new.networks.contains(prefix) { rib.withdrawLocal(prefix: prefix) }
             for prefix in new.networks { rib.originate(prefix: prefix) }
         }
+        if old.redistributedConnected != new.redistributedConnected { redistribute(from: old.redistributedConnected, to: new) }
         var wanted: [PeerID: PeerConfig] = [:]
         for peer in new.peers { wanted[PeerID(peer.address)] = peer }
 

@@ -121,6 +121,8 @@ public struct RouterBGPConfig: Hashable, Sendable {
     public var maximumPaths: [AddressFamily: MaximumPathsConfig] = [:]
     /// `bgp bestpath as-path multipath-relax`.
     public var multipathRelax = false
+    /// The unicast families with `redistribute connected` (RedistributeConfig.swift).
+    public var redistributeConnected: [AddressFamily] = []
     /// `bgp graceful-restart ...` (GracefulRestartConfig.swift).
     public var gracefulRestart = GracefulRestartConfig()
     /// `disable-ead-evi-rx|tx`, `ead-es-frag evi-limit` (EVPNMultihomingConfig.swift).

@@ -445,12 +445,15 @@ struct Parser {
             return try networkCommand(words, negated: false, family: family)
         case "maximum-paths":
             return try maximumPathsCommand(words, negated: false, family: family)
+        case "redistribute":
+            return try redistributeCommand(words, negated: false, family: family)
         case "no":
             if words.count >= 2, ["disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag"].contains(text[1]) {
                 return try multihomingFamilyCommand(Array(words.dropFirst()), negated: true, family: family)
             }
             if words.count >= 2, text[1] == "dup-addr-detection" || text[1] == "autort" { return try evpnCommand(words, family: family) }
             if words.count >= 2, text[1] == "network" { return try networkCommand(Array(words.dropFirst()), negated: true, family: family) }
+            if words.count >= 2, text[1] == "redistribute" { return try redistributeCommand(Array(words.dropFirst()), negated: true, family: family) }
             if words.count >= 2, text[1] == "maximum-paths" { return try maximumPathsCommand(Array(words.dropFirst()), negated: true, family: family) }
             if words.count >= 4, text[1] == "neighbor", Self.familyNeighborCommands.contains(text[3]) {
                 return try neighborCommand(Array(words.dropFirst()), negated: true, family: family)

@@ -96,6 +96,7 @@ extension RouterBGPConfig {
             }
         }
         for prefix in networks where (prefix.address.bitLength == 32 ? AddressFamily.ipv4Unicast : .ipv6Unicast) == family { lines.append("network \(prefix)") }
+        if redistributeConnected.contains(family) { lines.append("redistribute connected") }
         if let paths = maximumPaths[family] {
             if let n = paths.ebgp { lines.append("maximum-paths \(n)") }
             if let n = paths.ibgp { lines.append("maximum-paths ibgp \(n)") }

@@ -33,6 +33,7 @@ extension EngineConfig {
             maximumPaths[family] = MaximumPaths(ebgp: paths.ebgp ?? MaximumPaths.frrDefault, ibgp: paths.ibgp ?? MaximumPaths.frrDefault)
         }
         multipathRelax = config.router.multipathRelax
+        redistributedConnected = ConnectedRoutes.redistributed(Sockets.connectedPrefixes(), families: config.router.redistributeConnected)
         gracefulRestartTimers = GracefulRestartTimers(
             stalePathTime: config.router.gracefulRestart.stalePathTime ?? GracefulRestartConfig.defaultStalePathTime,
             selectDeferTime: config.router.gracefulRestart.selectDeferTime ?? GracefulRestartConfig.defaultSelectDeferTime)

@@ -72,6 +72,8 @@ public final class Runtime: @unchecked Sendable {
     private var control: ControlServer?
     /// VTEP mode (`advertise-all-vni`): the netlink side, VTEPDriver.swift.
     var vtep: VTEPDriver?
+    /// Address events for `redistribute connected` (ConnectedRoutes.swift).
+    var connectedWatcher: ConnectedWatcher?
     /// The Prometheus endpoint when one is configured (Runtime+Metrics.swift).
     var metrics: MetricsEndpoint?
     /// BFD sessions, run on a queue of their own (Runtime+BFD.swift, BFDDriver.swift).
@@ -165,6 +167,7 @@ public final class Runtime: @unchecked Sendable {
             do {
                 try startVTEP()
                 try startMetrics()
+                startConnectedWatcher()
             } catch {
                 for listener in listeners { listener.source.cancel() }
                 listeners.removeAll()
@@ -236,6 +239,8 @@ public final class Runtime: @unchecked Sendable {
         stopBFD()
         stopVTEP()
         stopMetrics()
+        connectedWatcher?.source?.cancel()
+        connectedWatcher = nil
         control = nil
         logger.notice("stopped")
         onStopped?()

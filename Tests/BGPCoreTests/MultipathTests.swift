@@ -87,3 +87,29 @@ import Testing
         #expect(h.engine.forwardingPaths(U.prefix("10.99.0.0/24")).isEmpty)
     }
 }
+
+/// `redistribute connected` in the engine (Redistribute.swift): the subnets the runtime hands over are originated
+/// with ORIGIN incomplete, and go when they leave.
+@Suite struct RedistributeConnectedTests {
+    typealias H = ReflectorHarness
+    typealias U = UnicastRIBTests
+
+    @Test func originatedIncompleteAndWithdrawn() throws {
+        var a = ScriptedPeer(name: "a", address: IPv4Address(10, 0, 0, 41), asn: 65099, client: false, connection: ConnectionID(41))
+        a.families = [.ipv4Unicast]
+        var h = H(peers: [a])
+        var config = h.engine.config
+        config.redistributedConnected = [U.prefix("10.0.0.1/32"), U.prefix("10.0.1.0/30")]
+        h.input(.configure(config))
+        h.drain()
+        let routes = h.engine.unicastRoutes(.ipv4Unicast)
+        #expect(routes.map(\.prefix.description) == ["10.0.0.1/32", "10.0.1.0/30"])
+        #expect(routes.allSatisfy { $0.paths.first?.origin == .incomplete && $0.paths.first?.peer == nil })
+        #expect(h.engine.state(of: a.id) == .established)  // a change of subnets resets no session
+
+        config.redistributedConnected = [U.prefix("10.0.0.1/32")]
+        h.input(.configure(config))
+        h.drain()
+        #expect(h.engine.unicastRoutes(.ipv4Unicast).map(\.prefix.description) == ["10.0.0.1/32"])
+    }
+}

@@ -126,3 +126,30 @@ struct MultipathConfigTests {
         #expect(result.errors.first?.message.contains(message) == true, "\(result.diagnostics)")
     }
 }
+
+/// `redistribute connected` (RedistributeConfig.swift).
+struct RedistributeConfigTests {
+    @Test func parsedAndWrittenBack() throws {
+        let text = "router bgp 65001\n bgp router-id 10.0.0.1\n address-family ipv4 unicast\n  redistribute connected\n exit-address-family\nexit\n"
+        let result = ConfigParser.parse(text: text, file: "r.conf")
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let config = try #require(result.config)
+        #expect(config.router.redistributeConnected == [.ipv4Unicast])
+        let running = config.runningConfigText
+        #expect(running.contains("  redistribute connected\n"))
+        #expect(try #require(ConfigParser.parse(text: running, file: "running").config).router.redistributeConnected == [.ipv4Unicast])
+    }
+
+    @Test(arguments: [
+        ("  redistribute static", 4, 16, "only 'connected'"),
+        ("  redistribute connected route-map RM", 4, 26, "no route maps"),
+        ("  redistribute", 4, 3, "needs a source"),
+    ])
+    func refused(_ line: String, _ lineNumber: Int, _ column: Int, _ message: String) {
+        let text = "router bgp 65001\n bgp router-id 10.0.0.1\n address-family ipv4 unicast\n\(line)\nexit\n"
+        let result = ConfigParser.parse(text: text, file: "r.conf")
+        #expect(result.config == nil)
+        #expect(result.errors.first?.location == SourceLocation(file: "r.conf", line: lineNumber, column: column), "\(result.diagnostics)")
+        #expect(result.errors.first?.message.contains(message) == true, "\(result.diagnostics)")
+    }
+}
