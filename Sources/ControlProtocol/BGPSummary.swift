@@ -41,6 +41,8 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         /// evpnd's: the state of the BFD session guarding this neighbor ("up", "down", "init", "admin-down" as
         /// `show bfd peers` says), absent when no BFD session guards it. FRR shows it only in `show bgp neighbors`.
         public var bfdStatus: String?
+        /// evpnd only: routes of this peer not used, by reason (BGPSummary+Drops.swift); absent when none.
+        public var routesDropped: RoutesDropped?
 
         public init(remoteAs: UInt32, localAs: UInt32, msgRcvd: UInt64, msgSent: UInt64, peerUptime: String,
                     peerUptimeMsec: UInt64, peerUptimeEstablishedEpoch: UInt64?, pfxRcd: UInt64, pfxSnt: UInt64,
@@ -84,6 +86,8 @@ public struct BGPSummary: Codable, Hashable, Sendable {
     public var totalPeers: Int
     public var dynamicPeers: Int
     public var bestPath: BestPath = BestPath()
+    /// evpnd only: every peer's dropped routes added up (BGPSummary+Drops.swift); absent when none.
+    public var routesDropped: RoutesDropped?
 
     /// FRR's `bestPath` object (`bgp bestpath as-path multipath-relax` is off).
     public struct BestPath: Codable, Hashable, Sendable {
@@ -105,7 +109,7 @@ public struct BGPSummary: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case routerId, `as`, vrfId, vrfName, tableVersion, ribCount, ribMemory, peerCount, peerMemory, peerGroupCount,
-             peerGroupMemory, peers, failedPeers, displayedPeers, totalPeers, dynamicPeers, bestPath
+             peerGroupMemory, peers, failedPeers, displayedPeers, totalPeers, dynamicPeers, bestPath, routesDropped
     }
 
     public init(from decoder: any Decoder) throws {
@@ -127,6 +131,7 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         totalPeers = try container.decodeIfPresent(Int.self, forKey: .totalPeers) ?? peers.count
         dynamicPeers = try container.decodeIfPresent(Int.self, forKey: .dynamicPeers) ?? 0
         bestPath = try container.decodeIfPresent(BestPath.self, forKey: .bestPath) ?? BestPath()
+        routesDropped = try container.decodeIfPresent(RoutesDropped.self, forKey: .routesDropped)
     }
 
     struct AddressKey: CodingKey {
@@ -162,6 +167,7 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         try container.encode(totalPeers, forKey: .totalPeers)
         try container.encode(dynamicPeers, forKey: .dynamicPeers)
         try container.encode(bestPath, forKey: .bestPath)
+        try container.encodeIfPresent(routesDropped, forKey: .routesDropped)
     }
 
     /// IPv4 before IPv6, each in numeric order.

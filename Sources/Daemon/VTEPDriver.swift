@@ -56,7 +56,8 @@ extension VTEPConfig {
     init?(_ config: BGPConfig, engine: EngineConfig) {
         guard config.router.advertiseAllVNI else { return nil }
         let vnis = config.router.vnis.map {
-            VNIConfig(vni: $0.vni, rd: $0.rd, importRouteTargets: $0.importRouteTargets, exportRouteTargets: $0.exportRouteTargets)
+            VNIConfig(vni: $0.vni, rd: $0.rd, importRouteTargets: $0.importRouteTargets, exportRouteTargets: $0.exportRouteTargets,
+                      importAnyAS: $0.importAnyAS)
         }
         var detection = DuplicateDetection()
         if let written = config.router.duplicateAddressDetection {
@@ -72,6 +73,7 @@ extension VTEPConfig {
         self.init(localAS: engine.localAS, routerID: engine.routerID, advertiseAllVNI: true, vnis: vnis,
                   duplicateDetection: detection)
         ignoresEADPerEVI = config.router.evpnMultihoming.disableEADEVIReceive
+        autoRouteTargetRFC8365 = config.router.autortRFC8365
     }
 }
 

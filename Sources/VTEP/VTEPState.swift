@@ -124,6 +124,8 @@ struct RemoteRoute: Hashable {
     var communities: [ExtendedCommunity]
     /// The VNIs it was imported into.
     var imports: [UInt32] = []
+    /// The peer its best path came from (for the drop counts, RouteTargetImport.swift).
+    var peer: PeerID? = nil
 
     func carries(_ target: RouteTarget) -> Bool {
         communities.contains { community in
