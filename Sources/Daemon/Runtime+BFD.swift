@@ -103,22 +103,27 @@ extension Runtime {
         }
         let snapshot = driver.snapshot()
         if words.last == "counters" {
-            var lines = ["BFD packets dropped: \(snapshot.drops.total)"]
+            let counters = snapshot.statuses.map(BFDCounterReport.init)
+            if request.json { return Self.encodeBFD(counters) }
+            var lines = ["BFD Peers:"] + counters.flatMap(\.textLines)
+            lines.append("BFD packets dropped: \(snapshot.drops.total)")
             for (reason, count) in snapshot.drops.nonzero { lines.append("  \(reason): \(count)") }
             lines.append("BGP sessions stopped by BFD: \(bfd.downCount)")
             return ControlResponse(ok: true, output: lines.joined(separator: "\n"))
         }
         let peers = snapshot.statuses.map { BFDPeerReport($0, now: snapshot.now) }
-        if request.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            do {
-                return ControlResponse(ok: true, output: String(decoding: try encoder.encode(peers), as: UTF8.self))
-            } catch {
-                return .failure("cannot encode the BFD peers: \(error)")
-            }
-        }
+        if request.json { return Self.encodeBFD(peers) }
         return ControlResponse(ok: true, output: (["BFD Peers:"] + peers.flatMap(\.textLines)).joined(separator: "\n"))
+    }
+
+    private static func encodeBFD(_ value: some Encodable) -> ControlResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            return ControlResponse(ok: true, output: String(decoding: try encoder.encode(value), as: UTF8.self))
+        } catch {
+            return .failure("cannot encode the BFD peers: \(error)")
+        }
     }
 }
 
