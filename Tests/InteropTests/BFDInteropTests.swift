@@ -153,4 +153,101 @@ struct BFDInteropTests {
             #expect(waitUntil(20) { Self.evpndBFD(lab)?["status"] as? String == "up" && Self.frrBFD(lab)?["status"] as? String == "up" })
         }
     }
+
+    /// IPv6: a single-hop session between global addresses, one between link-local addresses (bound to the
+    /// interface on both sides), and a multihop session between loopbacks that evpnd chose by itself for a
+    /// `neighbor X bfd` sourced from its loopback (FRR's bgpd's rule), all up with FRR 8.4's bfdd (with zebra,
+    /// which bfdd asks for interfaces), each side's intervals seen by the other, the addresses written alike.
+    @Test func ipv6WithFRR() throws {
+        guard Tools.ready("BFD over IPv6 with FRR's bfdd", needs: ["vtysh", "/usr/lib/frr/zebra", "/usr/lib/frr/bfdd"]) else { return }
+        try withLab(subnet: 62) { lab in
+            let globalA = "fd62::1", globalB = "fd62::2", loopbackA = "fd62:1::1", loopbackB = "fd62:1::2"
+            for (ns, device, address, loopback) in [(lab.nsA, lab.vethA, globalA, loopbackA), (lab.nsB, lab.vethB, globalB, loopbackB)] {
+                try run(["ip", "-n", ns, "addr", "add", "\(address)/64", "dev", device, "nodad"])
+                try run(["ip", "-n", ns, "addr", "add", "\(loopback)/128", "dev", "lo"])
+            }
+            try run(["ip", "-n", lab.nsA, "-6", "route", "add", "\(loopbackB)/128", "via", globalB])
+            try run(["ip", "-n", lab.nsB, "-6", "route", "add", "\(loopbackA)/128", "via", globalA])
+            // The kernel's link-local addresses of the two veth ends, once out of duplicate address detection.
+            func linkLocal(_ ns: String, _ device: String) -> String? {
+                let text = (try? run(["ip", "-n", ns, "-6", "-o", "addr", "show", "dev", device, "scope", "link"]))?.output ?? ""
+                guard !text.contains("tentative") else { return nil }
+                return text.split(separator: " ").first { $0.hasPrefix("fe80::") }.map { String($0.split(separator: "/")[0]) }
+            }
+            var linkLocalA: String?, linkLocalB: String?
+            #expect(waitUntil(10) {
+                linkLocalA = linkLocal(lab.nsA, lab.vethA)
+                linkLocalB = linkLocal(lab.nsB, lab.vethB)
+                return linkLocalA != nil && linkLocalB != nil
+            })
+            let llA = try #require(linkLocalA), llB = try #require(linkLocalB)
+
+            let frr = lab.testbed.frr("bfd6", in: lab.nsB, daemons: [.zebra, .bfdd])
+            try frr.start(config: """
+                hostname frr-bfd6
+                bfd
+                 peer \(globalA)
+                  transmit-interval 200
+                  receive-interval 250
+                 exit
+                 peer \(llA) interface \(lab.vethB)
+                  transmit-interval 300
+                 exit
+                 peer \(loopbackA) multihop local-address \(loopbackB)
+                  receive-interval 400
+                 exit
+                exit
+                """)
+            try lab.startEvpnd(config: Configs.evpndRouter(routerID: lab.addressA, neighborLines: [
+                "neighbor \(loopbackB) remote-as 65002",
+                "neighbor \(loopbackB) update-source \(loopbackA)",
+                "neighbor \(loopbackB) bfd",
+            ], familyLines: []) + """
+
+                bfd
+                 peer \(globalB)
+                  transmit-interval 100
+                  receive-interval 150
+                 exit
+                 peer \(llB) interface \(lab.vethA)
+                 exit
+                exit
+                """)
+            func evpndPeers() -> [[String: Any]] {
+                Self.peers((try? run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "bfd", "peers", "--json"], check: false))?.output ?? "")
+            }
+            func frrPeers() -> [[String: Any]] { Self.peers((try? frr.vtysh("show bfd peers json")) ?? "") }
+            let pairs: [(ours: String, theirs: String)] = [(globalB, globalA), (llB, llA), (loopbackB, loopbackA)]
+            #expect(waitUntil(30) {
+                let ours = evpndPeers(), theirs = frrPeers()
+                return pairs.allSatisfy { pair in
+                    ours.first { $0["peer"] as? String == pair.ours }?["status"] as? String == "up"
+                        && theirs.first { $0["peer"] as? String == pair.theirs }?["status"] as? String == "up"
+                }
+            }, "evpnd: \(evpndPeers())\nFRR: \(frrPeers())")
+            let ours = evpndPeers(), theirs = frrPeers()
+            print("evpnd: \(ours)\nFRR: \(theirs)")
+            for pair in pairs {
+                let mine = try #require(ours.first { $0["peer"] as? String == pair.ours })
+                let other = try #require(theirs.first { $0["peer"] as? String == pair.theirs })
+                #expect(mine["id"] as? Int == other["remote-id"] as? Int && mine["remote-id"] as? Int == other["id"] as? Int)
+                #expect(mine["remote-transmit-interval"] as? Int == other["transmit-interval"] as? Int)
+                #expect(mine["remote-receive-interval"] as? Int == other["receive-interval"] as? Int)
+                #expect(other["remote-transmit-interval"] as? Int == mine["transmit-interval"] as? Int)
+                #expect(other["remote-receive-interval"] as? Int == mine["receive-interval"] as? Int)
+            }
+            // The single-hop global session: evpnd 100/150, FRR 200/250.
+            let global = try #require(ours.first { $0["peer"] as? String == globalB })
+            #expect(global["multihop"] as? Bool == false && global["remote-transmit-interval"] as? Int == 200)
+            // Link-local: bound to the interface on both sides.
+            #expect(ours.first { $0["peer"] as? String == llB }?["interface"] as? String == lab.vethA)
+            #expect(theirs.first { $0["peer"] as? String == llA }?["interface"] as? String == lab.vethB)
+            // The neighbor's session: multihop from the update-source, chosen without a stanza peer.
+            let multihop = try #require(ours.first { $0["peer"] as? String == loopbackB })
+            #expect(multihop["multihop"] as? Bool == true && multihop["local"] as? String == loopbackA)
+            #expect(theirs.first { $0["peer"] as? String == loopbackA }?["local"] as? String == loopbackB)
+            let counters = try run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "bfd", "peers", "counters"]).output
+            #expect(counters.contains("BFD packets dropped: 0"), "\(counters)")
+        }
+    }
 }
