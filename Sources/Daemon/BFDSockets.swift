@@ -181,7 +181,7 @@ enum BFDSockets {
             let type = control.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + word + 4, as: Int32.self) }
             guard length >= header, offset + length <= controlLength else { break }
             let data = offset + header, size = length - header
-            func int32(at at: Int) -> Int32 { control.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: Int32.self) } }
+            func int32(at offset: Int) -> Int32 { control.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int32.self) } }
             switch (level, type) {
             case (Int32(IPPROTO_IP), BFDSocketConstants.ipTTL) where size >= 4,
                  (Int32(IPPROTO_IPV6), BFDSocketConstants.ipv6HopLimit) where size >= 4:
