@@ -1,11 +1,21 @@
-// The BFD shell: the I/O-free `BFDEngine` (module BFD) run on a serial queue of its own, with its UDP sockets
-// (BFDSockets.swift) and one Dispatch timer per engine timer. It carries out the engine's runtime contract
+// The BFD shell: the I/O-free `BFDEngine` (module BFD) run on a thread of its own, with its UDP sockets
+// (BFDSockets.swift) and a deadline per engine timer. It carries out the engine's runtime contract
 // (Sources/BFD/Engine.swift) and hands state changes to the engine queue.
 //
-// Why a queue of its own (docs/DECISIONS.md): BFD's deadlines are tens of milliseconds, the engine queue can be
-// busy for seconds with a 500,000-route burst or a full FDB install. Nothing here waits for the engine queue:
-// state changes go there with `async`; the engine queue reads BFD state with `sync`, which is short because the
-// BFD queue never blocks. Everything this class owns is confined to `queue` (the same rule as Runtime.swift's).
+// Why a thread of its own, and not a Dispatch queue (docs/DECISIONS.md): BFD's deadlines are tens of
+// milliseconds; the engine queue can be busy for seconds with a 500,000-route burst or a full FDB install, so BFD
+// cannot share it. A queue of its own was the first design, but each Dispatch timer or socket event needs two
+// thread wake-ups (Dispatch's event thread, then a worker), each waiting for a CPU: on the loaded 2-core test
+// machine its timers fired up to 85 ms late where FRR's single-threaded bfdd, beside it, sent no gap over 110 ms
+// (`scripts/bench.d/bfd-soak`). This thread waits in poll(2) on its sockets and the earliest deadline, so one
+// wake-up does the work, and it asks for real-time scheduling (SCHED_FIFO, low priority; it does microseconds of
+// work per packet) so other processes' load does not delay it; where that is not allowed it asks for nice -10,
+// and says which it got.
+//
+// What it shares with the engine queue: nothing but `lock`. The thread holds it while it handles an event;
+// `apply`, `snapshot` and `stop` (called on the engine queue) take it briefly, and wake the thread through a
+// pipe when its deadlines may have changed. State changes go to the engine queue with `async`: this thread never
+// waits for the engine.
 
 import BFD
 import BGPWire
@@ -14,18 +24,22 @@ import Glibc
 import Logging
 
 final class BFDDriver: @unchecked Sendable {
-    let queue = DispatchQueue(label: "evpnd.bfd", qos: .userInteractive)
     private let logger: Logger
     private let onChange: @Sendable (BFDStateChange) -> Void
+    private let lock = BFDLock()
     private var engine = BFDEngine(random: SystemRandomNumberGenerator())
     private var random = SystemRandomNumberGenerator()
-    private var receivers: [(fd: Int32, multihop: Bool, source: DispatchSourceRead)] = []
+    private var receivers: [(fd: Int32, multihop: Bool)] = []
+    /// The pipe `apply` and `stop` write to, to wake the thread from poll(2).
+    private let wake: (read: Int32, write: Int32)
     /// Each session's sending socket and the interface index used as the scope of a link-local peer.
     private var senders: [BFDSessionKey: (fd: Int32, scope: UInt32)] = [:]
-    private var timers: [BFDTimer: (source: DispatchSourceTimer, generation: UInt64)] = [:]
-    private var generation: UInt64 = 0
+    /// The engine's armed timers and their deadlines (the engine's clock).
+    private var timers: [BFDTimer: Microseconds] = [:]
     private var sessions: [BFDSessionKey: BFDSessionParameters] = [:]
     private var interfaceNames: [Int32: String] = [:]
+    private var stopping = false
+    private var thread: pthread_t?
     /// Datagrams the kernel delivered without TTL or destination (never expected; counted, dropped).
     private(set) var missingControlMessages: UInt64 = 0
     /// How late this process ran BFD's work (the soak's evidence, docs/OPERATIONS.md "BFD"): timers that fired
@@ -34,32 +48,59 @@ final class BFDDriver: @unchecked Sendable {
     private var sendFailuresLogged: Set<BFDSessionKey> = []
 
     /// Opens the receiving sockets (UDP 3784 and 4784 on every IPv4 address, and on every IPv6 address when the
-    /// system has IPv6); nothing runs until `apply`. Without IPv4 receivers BFD cannot run (thrown); without IPv6
-    /// ones only IPv6 sessions cannot, which is logged.
+    /// system has IPv6) and starts the thread; no session runs until `apply`. Without IPv4 receivers BFD cannot
+    /// run (thrown); without IPv6 ones only IPv6 sessions cannot, which is logged.
     init(logger: Logger, onChange: @escaping @Sendable (BFDStateChange) -> Void) throws(Errno) {
         self.logger = logger
         self.onChange = onChange
+        var opened: [(fd: Int32, multihop: Bool)] = []
+        func closeAll() { for receiver in opened { closeDescriptor(receiver.fd) } }
         for family in [AF_INET, AF_INET6] {
             for port: UInt16 in [3784, 4784] {
-                let fd: Int32
                 do {
-                    fd = try BFDSockets.receiver(port: port, family: family)
+                    opened.append((try BFDSockets.receiver(port: port, family: family), port == 4784))
                 } catch {
                     if family == AF_INET6 {
                         logger.warning("BFD over IPv6 is off: cannot open UDP port \(port) on IPv6: \(error)")
                         break
                     }
-                    for receiver in receivers { receiver.source.cancel() }
+                    closeAll()
                     throw error
                 }
-                let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-                let multihop = port == 4784
-                source.setEventHandler { [weak self] in self?.readAll(fd, multihop: multihop) }
-                source.setCancelHandler { closeDescriptor(fd) }
-                source.resume()
-                receivers.append((fd, multihop, source))
             }
         }
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else {
+            let error = Errno.current
+            closeAll()
+            throw error
+        }
+        do {
+            for fd in ends {
+                try Sockets.setNonBlocking(fd)
+                try syscall { fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            }
+        } catch {
+            closeAll()
+            for fd in ends { closeDescriptor(fd) }
+            throw error
+        }
+        receivers = opened
+        wake = (ends[0], ends[1])
+        var handle = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&handle, nil, { context in
+            guard let context else { return nil }
+            Unmanaged<BFDDriver>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<BFDDriver>.fromOpaque(context).release()
+            closeAll()
+            for fd in ends { closeDescriptor(fd) }
+            throw Errno(result)
+        }
+        thread = handle
     }
 
     static func now() -> Microseconds { DispatchTime.now().uptimeNanoseconds / 1000 }
@@ -67,7 +108,7 @@ final class BFDDriver: @unchecked Sendable {
     /// Makes the running sessions these: new ones start, changed ones take their parameters (a Poll Sequence
     /// when Up), missing ones are removed (one AdminDown to the peer).
     func apply(_ wanted: [BFDSessionKey: BFDSessionParameters]) {
-        queue.async { [self] in
+        lock.withLock {
             for key in sessions.keys where wanted[key] == nil {
                 perform(engine.handle(.remove(key), now: Self.now()))
                 if let sender = senders.removeValue(forKey: key) { closeDescriptor(sender.fd) }
@@ -78,24 +119,110 @@ final class BFDDriver: @unchecked Sendable {
             }
             sessions = wanted
         }
+        wakeThread()
     }
 
-    /// Sessions, drop counters and the clock, read together (from the engine queue, for `show bfd peers`).
+    /// Sessions, drop counters, the clock and the lateness figures, read together (for `show bfd peers`).
     func snapshot() -> (statuses: [BFDSessionStatus], drops: BFDDropCounters, now: Microseconds, delays: BFDSchedulingDelays) {
-        queue.sync { (engine.statuses, engine.drops, Self.now(), delays) }
+        lock.withLock { (engine.statuses, engine.drops, Self.now(), delays) }
     }
 
-    /// Removes every session (the peers hear AdminDown) and closes everything; waits until done.
+    /// Removes every session (the peers hear AdminDown), stops the thread and closes everything; waits until done.
     func stop() {
-        queue.sync {
+        let running: pthread_t? = lock.withLock {
             for key in sessions.keys { perform(engine.handle(.remove(key), now: Self.now())) }
             sessions = [:]
             for (_, sender) in senders { closeDescriptor(sender.fd) }
             senders = [:]
-            for (_, timer) in timers { timer.source.cancel() }
             timers = [:]
-            for receiver in receivers { receiver.source.cancel() }
-            receivers = []
+            stopping = true
+            defer { thread = nil }
+            return thread
+        }
+        wakeThread()
+        if let running { pthread_join(running, nil) }
+        for receiver in receivers { closeDescriptor(receiver.fd) }
+        receivers = []
+        closeDescriptor(wake.read)
+        closeDescriptor(wake.write)
+    }
+
+    private func wakeThread() {
+        var byte: UInt8 = 1
+        _ = Glibc.write(wake.write, &byte, 1)  // a full pipe already means "wake up"
+    }
+
+    // MARK: the thread
+
+    private func run() {
+        raisePriority()
+        var pollSet = [pollfd](repeating: pollfd(fd: -1, events: Int16(POLLIN), revents: 0), count: receivers.count + 1)
+        for (index, receiver) in receivers.enumerated() { pollSet[index].fd = receiver.fd }
+        pollSet[receivers.count].fd = wake.read
+        while true {
+            let timeout: Int32 = lock.withLock {
+                if stopping { return Int32.min }
+                guard let next = timers.values.min() else { return -1 }
+                let now = Self.now()
+                // poll(2) counts milliseconds: rounded up, so it never returns before the deadline on purpose.
+                return next <= now ? 0 : Int32(clamping: (next - now + 999) / 1000)
+            }
+            if timeout == Int32.min { return }
+            for index in pollSet.indices { pollSet[index].revents = 0 }
+            let ready = poll(&pollSet, nfds_t(pollSet.count), timeout)
+            if ready < 0 && errno != EINTR {
+                logger.error("BFD: poll: \(Errno.current); BFD stops")
+                return
+            }
+            lock.withLock {
+                if pollSet[receivers.count].revents != 0 { drainWakePipe() }
+                for (index, receiver) in receivers.enumerated() where pollSet[index].revents != 0 {
+                    readAll(receiver.fd, multihop: receiver.multihop)
+                }
+                fireDueTimers()
+            }
+        }
+    }
+
+    /// SCHED_FIFO at a low real-time priority, else nice -10, else as it is; logged once. Both with
+    /// SCHED_RESET_ON_FORK: a thread created from this one (Dispatch starts workers from whichever thread
+    /// enqueues work, and this one enqueues state changes on the engine queue) must not inherit either, or
+    /// the engine's route bursts would run at real-time priority.
+    private func raisePriority() {
+        var parameters = sched_param()
+        parameters.sched_priority = 10
+        // sched_setscheduler(0, ...) acts on the calling thread on Linux.
+        if sched_setscheduler(0, SCHED_FIFO | BFDSocketConstants.scheduleResetOnFork, &parameters) == 0 {
+            logger.info("BFD thread: real-time scheduling (SCHED_FIFO, priority 10)")
+            return
+        }
+        parameters.sched_priority = 0
+        // On Linux setpriority(PRIO_PROCESS, 0) sets the calling thread's nice value only (setpriority(2), BUGS).
+        if sched_setscheduler(0, SCHED_OTHER | BFDSocketConstants.scheduleResetOnFork, &parameters) == 0,
+           setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -10) == 0 {
+            logger.info("BFD thread: SCHED_FIFO not allowed, nice -10")
+        } else {
+            logger.warning("BFD thread: neither SCHED_FIFO nor nice -10 allowed (\(Errno.current)); normal priority")
+        }
+    }
+
+    private func drainWakePipe() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while Glibc.read(wake.read, &buffer, buffer.count) > 0 {}
+    }
+
+    /// Every timer whose deadline has come, earliest first. Before a detection expiry the sockets are read
+    /// again: a packet the kernel already holds counts (it re-arms the timer; the engine ignores the stale expiry).
+    private func fireDueTimers() {
+        while true {
+            let now = Self.now()
+            guard let (timer, deadline) = timers.filter({ $0.value <= now }).min(by: { $0.value < $1.value }) else { return }
+            timers[timer] = nil
+            delays.timerFired(late: now - deadline)
+            if timer.kind == .detection {
+                for receiver in receivers { readAll(receiver.fd, multihop: receiver.multihop) }
+            }
+            perform(engine.handle(.timerExpired(timer), now: max(Self.now(), deadline)))
         }
     }
 
@@ -107,9 +234,9 @@ final class BFDDriver: @unchecked Sendable {
             case .send(let key, let bytes):
                 send(bytes, for: key)
             case .armTimer(let timer, let at):
-                arm(timer, at: at)
+                timers[timer] = at
             case .cancelTimer(let timer):
-                timers.removeValue(forKey: timer)?.source.cancel()
+                timers[timer] = nil
             case .stateChanged(let change):
                 logger.notice("BFD \(change.key): \(change.from) -> \(change.to) (\(change.diagnostic))")
                 onChange(change)
@@ -141,32 +268,6 @@ final class BFDDriver: @unchecked Sendable {
         } else {
             sendFailuresLogged.remove(key)
         }
-    }
-
-    private func arm(_ timer: BFDTimer, at deadline: Microseconds) {
-        timers.removeValue(forKey: timer)?.source.cancel()
-        let source = DispatchSource.makeTimerSource(queue: queue)
-        // A tight leeway: jitter is already in the deadline, and a late packet costs the peer's detection time.
-        source.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline * 1000), leeway: .microseconds(500))
-        generation += 1
-        let mine = generation
-        source.setEventHandler { [weak self] in
-            guard let self, let current = self.timers[timer], current.generation == mine else { return }
-            self.timers[timer] = nil
-            current.source.cancel()
-            let now = Self.now()
-            self.delays.timerFired(late: now > deadline ? now - deadline : 0)
-            if timer.kind == .detection {
-                // Packets the kernel already holds count before the Detection Time is declared expired: when this
-                // queue ran late, the timer's event may come before the socket's, though the peer's packet
-                // arrived in time. (A packet read here re-arms the timer; the engine then ignores this expiry.)
-                for receiver in self.receivers { self.readAll(receiver.fd, multihop: receiver.multihop) }
-            }
-            // Dispatch may fire a hair early; the engine ignores an expiry before its deadline.
-            self.perform(self.engine.handle(.timerExpired(timer), now: max(Self.now(), deadline)))
-        }
-        timers[timer] = (source, mine)
-        source.resume()
     }
 
     // MARK: reception
@@ -227,7 +328,7 @@ extension IPAddress {
     }
 }
 
-/// How late the BFD queue ran (microseconds): what tells a late process from a late peer when a session drops.
+/// How late the BFD thread ran (microseconds): what tells a late process from a late peer when a session drops.
 struct BFDSchedulingDelays {
     /// Delays above this are counted (a third of the shortest Detection Time in common use, 3 x 100 ms).
     static let lateThreshold: Microseconds = 50_000
@@ -249,5 +350,24 @@ struct BFDSchedulingDelays {
     var textLines: [String] {
         ["BFD timers fired over \(Self.lateThreshold / 1000) ms late: \(lateTimers) (largest delay \(largestTimerDelay / 1000) ms)",
          "BFD packets read over \(Self.lateThreshold / 1000) ms after arrival: \(latePackets) (largest delay \(largestPacketDelay / 1000) ms)"]
+    }
+}
+
+/// A pthread mutex (FoundationEssentials has no NSLock; the Synchronization module's Mutex wants its state
+/// inside it, and the driver's state is many fields).
+final class BFDLock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init() { pthread_mutex_init(mutex, nil) }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
     }
 }

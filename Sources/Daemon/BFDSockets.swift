@@ -27,6 +27,8 @@ enum BFDSocketConstants {
     static let bindToDevice: Int32 = 25
     /// SO_TIMESTAMPNS (SO_TIMESTAMPNS_OLD on 64-bit): the kernel's receive time as a struct timespec (CLOCK_REALTIME).
     static let timestampNanoseconds: Int32 = 35
+    /// linux/sched.h: or-ed into a policy, children of the thread start with the default policy and nice 0.
+    static let scheduleResetOnFork: Int32 = 0x4000_0000
     /// RFC 5881 section 4: "The source port MUST be in the range 49152 through 65535."
     static let sourcePorts: ClosedRange<UInt16> = 49152...65535
 }

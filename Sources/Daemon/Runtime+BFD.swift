@@ -1,4 +1,4 @@
-// BFD in the runtime: the driver (BFDDriver.swift, its own queue) started, reconfigured and stopped with the
+// BFD in the runtime: the driver (BFDDriver.swift, its own thread) started, reconfigured and stopped with the
 // daemon; a BFD failure taking the BGP session down (RFC 5882 section 4.3); `show bfd peers [json]` in FRR's
 // words and keys (bfdd/bfdd_vty.c).
 //

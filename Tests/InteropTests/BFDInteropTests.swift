@@ -250,4 +250,55 @@ struct BFDInteropTests {
             #expect(counters.contains("BFD packets dropped: 0"), "\(counters)")
         }
     }
+
+    /// A listen-range (dynamic) neighbor whose peer group has `bfd`: no session until FRR's bgpd connects and the
+    /// BGP session is Established; then one to FRR's bfdd, up on both sides; FRR's bgpd killed, the dynamic
+    /// neighbor goes and its BFD session with it.
+    @Test func listenRangeNeighborGetsASession() throws {
+        guard Tools.ready("BFD for a dynamic neighbor", needs: Self.frrTools) else { return }
+        try withLab(subnet: 63) { lab in
+            try lab.startEvpnd(config: Configs.evpndRouter(routerID: lab.addressA, neighborLines: [
+                "neighbor DYN peer-group",
+                "neighbor DYN remote-as 65002",
+                "neighbor DYN bfd profile fast",
+                "bgp listen range 10.213.63.0/24 peer-group DYN",
+            ], familyLines: ["neighbor DYN activate"])
+                + "\nbfd\n profile fast\n  transmit-interval 100\n  receive-interval 100\n exit\nexit\n")
+            #expect(Self.peers((try? run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "bfd", "peers", "--json"],
+                                          check: false))?.output ?? "").isEmpty)
+            // FRR: bgpd dials evpnd; bfdd (its own file, as bfdd reads only its stanza reliably) has the peer.
+            try lab.startFRR(config: Configs.frr(name: lab.frrName, routerID: lab.addressB, neighborLines: [
+                "neighbor \(lab.addressA) remote-as 65001",
+                "neighbor \(lab.addressA) timers 3 9",
+                "neighbor \(lab.addressA) timers connect 1",
+            ], activate: lab.addressA))
+            let bfddConfig = try lab.write("bfdd-dyn.conf", "bfd\n peer \(lab.addressA)\n exit\nexit\n")
+            let bfddPIDFile = "/var/run/frr/\(lab.frrName)/bfdd.pid"
+            defer { if let pid = livePID(inFile: bfddPIDFile) { kill(pid, SIGKILL) } }
+            try runDaemonizing(["ip", "netns", "exec", lab.nsB, "\(Tools.frrDir)/bfdd", "-d", "-N", lab.frrName, "-f", bfddConfig,
+                                "-u", "frr", "-g", "frr"], logPath: "\(lab.dir)/bfdd-start.log")
+            #expect(waitUntil(10) { livePID(inFile: bfddPIDFile) != nil })
+            #expect(waitUntil(30) { lab.evpndPeer(lab.addressB)?.state == "Established" })
+            func detail() -> String {
+                "evpnd: \(String(describing: Self.evpndBFD(lab)))\nFRR: \((try? lab.vtysh("show bfd peers")) ?? "")\n"
+                    + lab.evpndLogText.split(separator: "\n").filter { $0.contains("BFD") || $0.contains("session") }.suffix(30)
+                    .joined(separator: "\n")
+            }
+            let up = waitUntil(20) { Self.evpndBFD(lab)?["status"] as? String == "up" }
+            #expect(up, "\(up ? "" : detail())")
+            let ours = try #require(Self.evpndBFD(lab))
+            #expect(ours["peer"] as? String == lab.addressB && ours["multihop"] as? Bool == false)
+            #expect(ours["transmit-interval"] as? Int == 100)
+            #expect(waitUntil(10) {
+                Self.frrBFD(lab)?["status"] as? String == "up"
+            })
+            #expect(lab.evpndPeer(lab.addressB)?.bfdStatus == "up")
+            #expect(lab.evpndLogText.contains("session for dynamic neighbor started"))
+
+            // FRR's bgpd gone: the BGP session ends, the dynamic neighbor is deleted, and its BFD session too.
+            lab.killFRR()
+            #expect(waitUntil(30) { Self.evpndBFD(lab) == nil }, "\(String(describing: Self.evpndBFD(lab)))")
+            #expect(lab.evpndLogText.contains("session for dynamic neighbor removed"))
+        }
+    }
 }
