@@ -84,12 +84,31 @@ public enum BFDAddress: Hashable, Sendable, CustomStringConvertible {
         case .v4(let a):
             return "\(a >> 24).\(a >> 16 & 0xff).\(a >> 8 & 0xff).\(a & 0xff)"
         case .v6(let high, let low):
-            let groups = (0..<8).map { i -> String in
-                let word = i < 4 ? high >> UInt64(48 - 16 * i) : low >> UInt64(48 - 16 * (i - 4))
-                return String(word & 0xffff, radix: 16)
+            // RFC 5952 section 4: the longest run of two or more zero groups (the first on a tie) becomes "::",
+            // as inet_ntop writes it and so as FRR shows it.
+            var groups: [UInt64] = []
+            for i in 0..<4 { groups.append(high >> UInt64(48 - 16 * i) & 0xffff) }
+            for i in 0..<4 { groups.append(low >> UInt64(48 - 16 * i) & 0xffff) }
+            var best = (start: -1, length: 0), run = -1
+            for i in 0...8 {
+                if i < 8 && groups[i] == 0 {
+                    if run < 0 { run = i }
+                } else if run >= 0 {
+                    if i - run > best.length { best = (run, i - run) }
+                    run = -1
+                }
             }
-            return groups.joined(separator: ":")
+            guard best.length >= 2 else { return groups.map { String($0, radix: 16) }.joined(separator: ":") }
+            let head = groups[..<best.start].map { String($0, radix: 16) }.joined(separator: ":")
+            let tail = groups[(best.start + best.length)...].map { String($0, radix: 16) }.joined(separator: ":")
+            return head + "::" + tail
         }
+    }
+
+    /// fe80::/10 (RFC 4291 section 2.5.6): only meaningful with the interface it was seen on.
+    public var isIPv6LinkLocal: Bool {
+        if case .v6(let high, _) = self { return high >> 54 == 0x3fa }
+        return false
     }
 }
 

@@ -1,4 +1,4 @@
-// BFD in the runtime: the driver (BFDDriver.swift, its own queue) started, reconfigured and stopped with the
+// BFD in the runtime: the driver (BFDDriver.swift, its own thread) started, reconfigured and stopped with the
 // daemon; a BFD failure taking the BGP session down (RFC 5882 section 4.3); `show bfd peers [json]` in FRR's
 // words and keys (bfdd/bfdd_vty.c).
 //
@@ -23,8 +23,13 @@ import Foundation
 /// What the runtime keeps about BFD (on the engine queue).
 struct BFDRuntimeState {
     var driver: BFDDriver?
-    /// Which session guards which BGP neighbor.
+    /// Which session guards which BGP neighbor (configured and dynamic).
     var neighbors: [BFDSessionKey: BFDPlan.NeighborLink] = [:]
+    /// The sessions of the configuration (BFDPlan).
+    var planned: [BFDSessionKey: BFDSessionParameters] = [:]
+    var plannedNeighbors: [BFDSessionKey: BFDPlan.NeighborLink] = [:]
+    /// Listen-range neighbors with `bfd`, while they have a session (started when Established, removed when down).
+    var dynamic: [PeerID: BFDPlan.DynamicSession] = [:]
     /// Why BFD is not running although sessions are configured.
     var startError: String?
     /// BGP sessions stopped because BFD went down.
@@ -34,11 +39,30 @@ struct BFDRuntimeState {
 extension Runtime {
     func startBFD() {
         assertOnQueue()
-        let plan = BFDPlan(bgpConfig)
+        let connected = ConnectedPrefixes.current()
+        let plan = BFDPlan(bgpConfig, connected: connected)
         for line in plan.skipped { logger.warning("\(line)") }
-        bfd.neighbors = plan.neighbors
+        bfd.planned = plan.sessions
+        bfd.plannedNeighbors = plan.neighbors
+        // Dynamic neighbors keep their sessions across a reload if their range still wants BFD.
+        for (peer, _) in bfd.dynamic {
+            bfd.dynamic[peer] = BFDPlan.dynamicSession(bgpConfig, address: peer.address, connected: connected)
+        }
+        applyBFD()
+        logger.info("BFD: \(plan.sessions.count) sessions, \(plan.neighbors.count) guarding BGP neighbors")
+    }
+
+    /// Hands the driver every wanted session (configured and dynamic), starting it the first time one is wanted.
+    private func applyBFD() {
+        var sessions = bfd.planned
+        var neighbors = bfd.plannedNeighbors
+        for (_, session) in bfd.dynamic {
+            sessions[session.key] = session.parameters
+            neighbors[session.key] = session.link
+        }
+        bfd.neighbors = neighbors
         if bfd.driver == nil {
-            guard !plan.sessions.isEmpty else { return }
+            guard !sessions.isEmpty else { return }
             do {
                 let queue = self.queue
                 bfd.driver = try BFDDriver(logger: logger) { [weak self] change in
@@ -52,8 +76,27 @@ extension Runtime {
             }
         }
         bfd.startError = nil
-        bfd.driver?.apply(plan.sessions)
-        logger.info("BFD: \(plan.sessions.count) sessions, \(plan.neighbors.count) guarding BGP neighbors")
+        bfd.driver?.apply(sessions)
+    }
+
+    /// A BGP session came up: a listen-range neighbor whose peer group has `bfd` gets its BFD session now.
+    func bfdPeerEstablished(_ peer: PeerID) {
+        assertOnQueue()
+        guard bfd.dynamic[peer] == nil, !bgpConfig.router.neighbors.contains(where: { $0.address == peer.address }),
+              let session = BFDPlan.dynamicSession(bgpConfig, address: peer.address, connected: ConnectedPrefixes.current())
+        else { return }
+        bfd.dynamic[peer] = session
+        logger.info("BFD: session for dynamic neighbor started (\(session.key))", metadata: ["peer": "\(peer)"])
+        applyBFD()
+    }
+
+    /// A BGP session went down: a dynamic neighbor is gone with it (the engine deletes it, as FRR does), and so
+    /// is its BFD session.
+    func bfdPeerDown(_ peer: PeerID) {
+        assertOnQueue()
+        guard let session = bfd.dynamic.removeValue(forKey: peer) else { return }
+        logger.info("BFD: session for dynamic neighbor removed (\(session.key))", metadata: ["peer": "\(peer)"])
+        applyBFD()
     }
 
     func stopBFD() {
@@ -103,22 +146,28 @@ extension Runtime {
         }
         let snapshot = driver.snapshot()
         if words.last == "counters" {
-            var lines = ["BFD packets dropped: \(snapshot.drops.total)"]
+            let counters = snapshot.statuses.map(BFDCounterReport.init)
+            if request.json { return Self.encodeBFD(counters) }
+            var lines = ["BFD Peers:"] + counters.flatMap(\.textLines)
+            lines.append("BFD packets dropped: \(snapshot.drops.total)")
             for (reason, count) in snapshot.drops.nonzero { lines.append("  \(reason): \(count)") }
             lines.append("BGP sessions stopped by BFD: \(bfd.downCount)")
+            lines += snapshot.delays.textLines
             return ControlResponse(ok: true, output: lines.joined(separator: "\n"))
         }
         let peers = snapshot.statuses.map { BFDPeerReport($0, now: snapshot.now) }
-        if request.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            do {
-                return ControlResponse(ok: true, output: String(decoding: try encoder.encode(peers), as: UTF8.self))
-            } catch {
-                return .failure("cannot encode the BFD peers: \(error)")
-            }
-        }
+        if request.json { return Self.encodeBFD(peers) }
         return ControlResponse(ok: true, output: (["BFD Peers:"] + peers.flatMap(\.textLines)).joined(separator: "\n"))
+    }
+
+    private static func encodeBFD(_ value: some Encodable) -> ControlResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            return ControlResponse(ok: true, output: String(decoding: try encoder.encode(value), as: UTF8.self))
+        } catch {
+            return .failure("cannot encode the BFD peers: \(error)")
+        }
     }
 }
 

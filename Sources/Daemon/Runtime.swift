@@ -336,9 +336,11 @@ public final class Runtime: @unchecked Sendable {
         case .sessionEstablished(let peer):
             logger.debug("session established", metadata: ["peer": "\(peer)"])
             supervision.peersChanged(peerStatus)
+            bfdPeerEstablished(peer)
         case .sessionDown(let peer, let reason):
             logger.debug("session down: \(reason)", metadata: ["peer": "\(peer)"])
             supervision.peersChanged(peerStatus)
+            bfdPeerDown(peer)
         case .received:
             break  // The RIB lives in the engine; the runtime has nothing to do with an UPDATE yet.
         }

@@ -153,4 +153,152 @@ struct BFDInteropTests {
             #expect(waitUntil(20) { Self.evpndBFD(lab)?["status"] as? String == "up" && Self.frrBFD(lab)?["status"] as? String == "up" })
         }
     }
+
+    /// IPv6: a single-hop session between global addresses, one between link-local addresses (bound to the
+    /// interface on both sides), and a multihop session between loopbacks that evpnd chose by itself for a
+    /// `neighbor X bfd` sourced from its loopback (FRR's bgpd's rule), all up with FRR 8.4's bfdd (with zebra,
+    /// which bfdd asks for interfaces), each side's intervals seen by the other, the addresses written alike.
+    @Test func ipv6WithFRR() throws {
+        guard Tools.ready("BFD over IPv6 with FRR's bfdd", needs: ["vtysh", "/usr/lib/frr/zebra", "/usr/lib/frr/bfdd"]) else { return }
+        try withLab(subnet: 62) { lab in
+            let globalA = "fd62::1", globalB = "fd62::2", loopbackA = "fd62:1::1", loopbackB = "fd62:1::2"
+            for (ns, device, address, loopback) in [(lab.nsA, lab.vethA, globalA, loopbackA), (lab.nsB, lab.vethB, globalB, loopbackB)] {
+                try run(["ip", "-n", ns, "addr", "add", "\(address)/64", "dev", device, "nodad"])
+                try run(["ip", "-n", ns, "addr", "add", "\(loopback)/128", "dev", "lo"])
+            }
+            try run(["ip", "-n", lab.nsA, "-6", "route", "add", "\(loopbackB)/128", "via", globalB])
+            try run(["ip", "-n", lab.nsB, "-6", "route", "add", "\(loopbackA)/128", "via", globalA])
+            // The kernel's link-local addresses of the two veth ends, once out of duplicate address detection.
+            func linkLocal(_ ns: String, _ device: String) -> String? {
+                let text = (try? run(["ip", "-n", ns, "-6", "-o", "addr", "show", "dev", device, "scope", "link"]))?.output ?? ""
+                guard !text.contains("tentative") else { return nil }
+                return text.split(separator: " ").first { $0.hasPrefix("fe80::") }.map { String($0.split(separator: "/")[0]) }
+            }
+            var linkLocalA: String?, linkLocalB: String?
+            #expect(waitUntil(10) {
+                linkLocalA = linkLocal(lab.nsA, lab.vethA)
+                linkLocalB = linkLocal(lab.nsB, lab.vethB)
+                return linkLocalA != nil && linkLocalB != nil
+            })
+            let llA = try #require(linkLocalA), llB = try #require(linkLocalB)
+
+            let frr = lab.testbed.frr("bfd6", in: lab.nsB, daemons: [.zebra, .bfdd])
+            try frr.start(config: """
+                hostname frr-bfd6
+                bfd
+                 peer \(globalA)
+                  transmit-interval 200
+                  receive-interval 250
+                 exit
+                 peer \(llA) interface \(lab.vethB)
+                  transmit-interval 300
+                 exit
+                 peer \(loopbackA) multihop local-address \(loopbackB)
+                  receive-interval 400
+                 exit
+                exit
+                """)
+            try lab.startEvpnd(config: Configs.evpndRouter(routerID: lab.addressA, neighborLines: [
+                "neighbor \(loopbackB) remote-as 65002",
+                "neighbor \(loopbackB) update-source \(loopbackA)",
+                "neighbor \(loopbackB) bfd",
+            ], familyLines: []) + """
+
+                bfd
+                 peer \(globalB)
+                  transmit-interval 100
+                  receive-interval 150
+                 exit
+                 peer \(llB) interface \(lab.vethA)
+                 exit
+                exit
+                """)
+            func evpndPeers() -> [[String: Any]] {
+                Self.peers((try? run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "bfd", "peers", "--json"], check: false))?.output ?? "")
+            }
+            func frrPeers() -> [[String: Any]] { Self.peers((try? frr.vtysh("show bfd peers json")) ?? "") }
+            let pairs: [(ours: String, theirs: String)] = [(globalB, globalA), (llB, llA), (loopbackB, loopbackA)]
+            #expect(waitUntil(30) {
+                let ours = evpndPeers(), theirs = frrPeers()
+                return pairs.allSatisfy { pair in
+                    ours.first { $0["peer"] as? String == pair.ours }?["status"] as? String == "up"
+                        && theirs.first { $0["peer"] as? String == pair.theirs }?["status"] as? String == "up"
+                }
+            }, "evpnd: \(evpndPeers())\nFRR: \(frrPeers())")
+            let ours = evpndPeers(), theirs = frrPeers()
+            print("evpnd: \(ours)\nFRR: \(theirs)")
+            for pair in pairs {
+                let mine = try #require(ours.first { $0["peer"] as? String == pair.ours })
+                let other = try #require(theirs.first { $0["peer"] as? String == pair.theirs })
+                #expect(mine["id"] as? Int == other["remote-id"] as? Int && mine["remote-id"] as? Int == other["id"] as? Int)
+                #expect(mine["remote-transmit-interval"] as? Int == other["transmit-interval"] as? Int)
+                #expect(mine["remote-receive-interval"] as? Int == other["receive-interval"] as? Int)
+                #expect(other["remote-transmit-interval"] as? Int == mine["transmit-interval"] as? Int)
+                #expect(other["remote-receive-interval"] as? Int == mine["receive-interval"] as? Int)
+            }
+            // The single-hop global session: evpnd 100/150, FRR 200/250.
+            let global = try #require(ours.first { $0["peer"] as? String == globalB })
+            #expect(global["multihop"] as? Bool == false && global["remote-transmit-interval"] as? Int == 200)
+            // Link-local: bound to the interface on both sides.
+            #expect(ours.first { $0["peer"] as? String == llB }?["interface"] as? String == lab.vethA)
+            #expect(theirs.first { $0["peer"] as? String == llA }?["interface"] as? String == lab.vethB)
+            // The neighbor's session: multihop from the update-source, chosen without a stanza peer.
+            let multihop = try #require(ours.first { $0["peer"] as? String == loopbackB })
+            #expect(multihop["multihop"] as? Bool == true && multihop["local"] as? String == loopbackA)
+            #expect(theirs.first { $0["peer"] as? String == loopbackA }?["local"] as? String == loopbackB)
+            let counters = try run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "bfd", "peers", "counters"]).output
+            #expect(counters.contains("BFD packets dropped: 0"), "\(counters)")
+        }
+    }
+
+    /// A listen-range (dynamic) neighbor whose peer group has `bfd`: no session until FRR's bgpd connects and the
+    /// BGP session is Established; then one to FRR's bfdd, up on both sides; FRR's bgpd killed, the dynamic
+    /// neighbor goes and its BFD session with it.
+    @Test func listenRangeNeighborGetsASession() throws {
+        guard Tools.ready("BFD for a dynamic neighbor", needs: Self.frrTools) else { return }
+        try withLab(subnet: 63) { lab in
+            try lab.startEvpnd(config: Configs.evpndRouter(routerID: lab.addressA, neighborLines: [
+                "neighbor DYN peer-group",
+                "neighbor DYN remote-as 65002",
+                "neighbor DYN bfd profile fast",
+                "bgp listen range 10.213.63.0/24 peer-group DYN",
+            ], familyLines: ["neighbor DYN activate"])
+                + "\nbfd\n profile fast\n  transmit-interval 100\n  receive-interval 100\n exit\nexit\n")
+            #expect(Self.peers((try? run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "bfd", "peers", "--json"],
+                                          check: false))?.output ?? "").isEmpty)
+            // FRR: bgpd dials evpnd; bfdd (its own file, as bfdd reads only its stanza reliably) has the peer.
+            try lab.startFRR(config: Configs.frr(name: lab.frrName, routerID: lab.addressB, neighborLines: [
+                "neighbor \(lab.addressA) remote-as 65001",
+                "neighbor \(lab.addressA) timers 3 9",
+                "neighbor \(lab.addressA) timers connect 1",
+            ], activate: lab.addressA))
+            let bfddConfig = try lab.write("bfdd-dyn.conf", "bfd\n peer \(lab.addressA)\n exit\nexit\n")
+            let bfddPIDFile = "/var/run/frr/\(lab.frrName)/bfdd.pid"
+            defer { if let pid = livePID(inFile: bfddPIDFile) { kill(pid, SIGKILL) } }
+            try runDaemonizing(["ip", "netns", "exec", lab.nsB, "\(Tools.frrDir)/bfdd", "-d", "-N", lab.frrName, "-f", bfddConfig,
+                                "-u", "frr", "-g", "frr"], logPath: "\(lab.dir)/bfdd-start.log")
+            #expect(waitUntil(10) { livePID(inFile: bfddPIDFile) != nil })
+            #expect(waitUntil(30) { lab.evpndPeer(lab.addressB)?.state == "Established" })
+            func detail() -> String {
+                "evpnd: \(String(describing: Self.evpndBFD(lab)))\nFRR: \((try? lab.vtysh("show bfd peers")) ?? "")\n"
+                    + lab.evpndLogText.split(separator: "\n").filter { $0.contains("BFD") || $0.contains("session") }.suffix(30)
+                    .joined(separator: "\n")
+            }
+            let up = waitUntil(20) { Self.evpndBFD(lab)?["status"] as? String == "up" }
+            #expect(up, "\(up ? "" : detail())")
+            let ours = try #require(Self.evpndBFD(lab))
+            #expect(ours["peer"] as? String == lab.addressB && ours["multihop"] as? Bool == false)
+            #expect(ours["transmit-interval"] as? Int == 100)
+            #expect(waitUntil(10) {
+                Self.frrBFD(lab)?["status"] as? String == "up"
+            })
+            #expect(lab.evpndPeer(lab.addressB)?.bfdStatus == "up")
+            #expect(lab.evpndLogText.contains("session for dynamic neighbor started"))
+
+            // FRR's bgpd gone: the BGP session ends, the dynamic neighbor is deleted, and its BFD session too.
+            lab.killFRR()
+            #expect(waitUntil(30) { Self.evpndBFD(lab) == nil }, "\(String(describing: Self.evpndBFD(lab)))")
+            #expect(lab.evpndLogText.contains("session for dynamic neighbor removed"))
+        }
+    }
 }
