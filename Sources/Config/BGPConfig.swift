@@ -107,6 +107,8 @@ public struct RouterBGPConfig: Hashable, Sendable {
     /// `vni N` blocks and `dup-addr-detection` of `address-family l2vpn evpn` (EVPNConfig.swift).
     public var vnis: [EVPNVNIStanza] = []
     public var duplicateAddressDetection: DupAddrDetectionConfig?
+    /// `[no] arp-nd-suppress` of `address-family l2vpn evpn` (an evpnd extension, EVPNSuppressionConfig.swift).
+    public var arpNDSuppress: Bool?
     /// `bgp graceful-restart ...` (GracefulRestartConfig.swift).
     public var gracefulRestart = GracefulRestartConfig()
     /// `disable-ead-evi-rx|tx`, `ead-es-frag evi-limit` (EVPNMultihomingConfig.swift).

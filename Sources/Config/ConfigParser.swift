@@ -435,6 +435,8 @@ struct Parser {
             return try evpnCommand(words, family: family)
         case "disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag":
             return try multihomingFamilyCommand(words, negated: false, family: family)
+        case "arp-nd-suppress":
+            return try suppressionCommand(words, negated: false, family: family)
         case "network":
             return try networkCommand(words, negated: false, family: family)
         case "no":
@@ -442,6 +444,9 @@ struct Parser {
                 return try multihomingFamilyCommand(Array(words.dropFirst()), negated: true, family: family)
             }
             if words.count >= 2, text[1] == "dup-addr-detection" { return try evpnCommand(words, family: family) }
+            if words.count >= 2, text[1] == "arp-nd-suppress" {
+                return try suppressionCommand(Array(words.dropFirst()), negated: true, family: family)
+            }
             if words.count >= 2, text[1] == "network" { return try networkCommand(Array(words.dropFirst()), negated: true, family: family) }
             if words.count >= 4, text[1] == "neighbor", Self.familyNeighborCommands.contains(text[3]) {
                 return try neighborCommand(Array(words.dropFirst()), negated: true, family: family)

@@ -87,7 +87,8 @@ extension EVPNVNIList {
     init(_ reports: [VNIReport]) {
         self.init(vnis: reports.map {
             VNI(vni: $0.vni, vxlanIf: $0.vxlanInterface, numMacs: $0.numMacs, numArpNd: $0.numArpNd,
-                remoteVteps: $0.remoteVteps.map(\.description))
+                remoteVteps: $0.remoteVteps.map(\.description), arpNdSuppress: $0.arpNDSuppress,
+                arpNdSuppressConfigured: $0.arpNDSuppressConfigured)
         })
     }
 }

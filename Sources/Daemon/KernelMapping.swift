@@ -24,7 +24,7 @@ extension KernelLink {
         // VXLAN devices and bridges without carrier-tracking report UNKNOWN: up means IFF_UP and not known down.
         let operUp = link.operState == .up || link.operState == .unknown
         self.init(index: link.index, name: link.name, kind: kind, masterIndex: link.masterIndex.map { Int32(bitPattern: $0) },
-                  isUp: link.isUp && operUp)
+                  isUp: link.isUp && operUp, neighSuppress: link.neighSuppress)
     }
 }
 
@@ -126,6 +126,9 @@ extension VTEPInput {
         case .deletedIPNeighbour(let neighbour):
             guard let entry = KernelNeighbourEntry(neighbour) else { return nil }
             self = .neighbourRemoved(entry)
+        case .bridgePort(let port):
+            guard let on = port.neighSuppress else { return nil }
+            self = .bridgePortChanged(index: port.index, neighSuppress: on)
         case .other, .malformed: return nil
         }
     }

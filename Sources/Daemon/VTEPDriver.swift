@@ -56,7 +56,8 @@ extension VTEPConfig {
     init?(_ config: BGPConfig, engine: EngineConfig) {
         guard config.router.advertiseAllVNI else { return nil }
         let vnis = config.router.vnis.map {
-            VNIConfig(vni: $0.vni, rd: $0.rd, importRouteTargets: $0.importRouteTargets, exportRouteTargets: $0.exportRouteTargets)
+            VNIConfig(vni: $0.vni, rd: $0.rd, importRouteTargets: $0.importRouteTargets, exportRouteTargets: $0.exportRouteTargets,
+                      arpNDSuppress: $0.arpNDSuppress)
         }
         var detection = DuplicateDetection()
         if let written = config.router.duplicateAddressDetection {
@@ -71,6 +72,7 @@ extension VTEPConfig {
         }
         self.init(localAS: engine.localAS, routerID: engine.routerID, advertiseAllVNI: true, vnis: vnis,
                   duplicateDetection: detection)
+        arpNDSuppress = config.router.arpNDSuppress
     }
 }
 
@@ -202,6 +204,8 @@ extension Runtime {
                 }
             case .neighbours(let operations):
                 performNeighbours(operations)
+            case .setNeighSuppress(let port, let name, let on):
+                setNeighSuppress(port: port, name: name, on: on)
             case .log(let event):
                 log(event)
             case .armTimer(let after):

@@ -13,13 +13,16 @@ public struct VNIConfig: Hashable, Sendable {
     public var importRouteTargets: [RouteTarget]
     /// `route-target export X` (and `both`); empty: the automatic `AS:VNI`.
     public var exportRouteTargets: [RouteTarget]
+    /// `arp-nd-suppress` / `no arp-nd-suppress` in the block (an evpnd extension): overrides the global one.
+    public var arpNDSuppress: Bool?
 
     public init(vni: UInt32, rd: RouteDistinguisher? = nil, importRouteTargets: [RouteTarget] = [],
-                exportRouteTargets: [RouteTarget] = []) {
+                exportRouteTargets: [RouteTarget] = [], arpNDSuppress: Bool? = nil) {
         self.vni = vni
         self.rd = rd
         self.importRouteTargets = importRouteTargets
         self.exportRouteTargets = exportRouteTargets
+        self.arpNDSuppress = arpNDSuppress
     }
 }
 
@@ -63,6 +66,9 @@ public struct VTEPConfig: Hashable, Sendable {
     public var duplicateDetection: DuplicateDetection
     /// Most FDB operations in one `.fdb` output (one netlink batch).
     public var maxBatch: Int
+    /// `arp-nd-suppress` (true) or `no arp-nd-suppress` (false) in `address-family l2vpn evpn`: evpnd sets or
+    /// clears `neigh_suppress` on every VNI's VXLAN port. nil: the operator's (FRR leaves it to the operator).
+    public var arpNDSuppress: Bool? = nil
 
     public init(localAS: UInt32, routerID: IPv4Address, advertiseAllVNI: Bool = true, vnis: [VNIConfig] = [],
                 duplicateDetection: DuplicateDetection = DuplicateDetection(), maxBatch: Int = 1024) {

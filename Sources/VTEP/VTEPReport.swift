@@ -22,6 +22,10 @@ public struct VNIReport: Hashable, Sendable {
     public var numArpNd: Int
     /// Distinct VTEPs of the flood list.
     public var remoteVteps: [IPAddress]
+    /// The VXLAN port's `neigh_suppress` as the kernel reports it (nil: not reported).
+    public var arpNDSuppress: Bool? = nil
+    /// What the configuration asks evpnd to keep it at (nil: left to the operator).
+    public var arpNDSuppressConfigured: Bool? = nil
 }
 
 public struct MACReport: Hashable, Sendable {
@@ -49,7 +53,8 @@ extension VTEPState {
             return VNIReport(vni: port.vni, vxlanInterface: port.vxlanName, bridgeInterface: port.bridgeName, vtep: port.vtep,
                              isUp: port.isUp, inService: instance != nil, rd: instance?.rd,
                              importRouteTargets: instance?.importRouteTargets ?? [], exportRouteTargets: instance?.exportRouteTargets ?? [],
-                             numMacs: count, numArpNd: arp, remoteVteps: (floodInstalled[port.vni] ?? []).sorted())
+                             numMacs: count, numArpNd: arp, remoteVteps: (floodInstalled[port.vni] ?? []).sorted(),
+                             arpNDSuppress: links[port.vxlanIndex]?.neighSuppress, arpNDSuppressConfigured: wantedSuppression(vni: port.vni))
         }
     }
 

@@ -48,6 +48,8 @@ public enum VTEPInput: Sendable {
     /// The kernel's answers to one `.fdb` batch, in order.
     case fdbResults([FDBOperation], [FDBOperationResult])
     case timerFired
+    /// An AF_BRIDGE link message: a port's `neigh_suppress` as the kernel now has it (`bridge link set`).
+    case bridgePortChanged(index: Int32, neighSuppress: Bool)
     /// `clear evpn dup-addr vni N|all [mac M]`: nil is all.
     case clearDuplicates(vni: UInt32?, mac: MACAddress?)
     /// Several inputs taken as one round (e.g. every event of one netlink read): each is applied in
@@ -65,6 +67,8 @@ public enum VTEPOutput: Sendable, Equatable {
     case neighbours([NeighbourOperation])
     case log(LogEvent)
     case armTimer(after: Duration)
+    /// `ip link set dev PORT type bridge_slave neigh_suppress on|off` (VTEPState+Suppression.swift).
+    case setNeighSuppress(port: Int32, name: String, on: Bool)
 
     public static func == (a: VTEPOutput, b: VTEPOutput) -> Bool {
         switch (a, b) {
@@ -72,6 +76,7 @@ public enum VTEPOutput: Sendable, Equatable {
         case (.neighbours(let x), .neighbours(let y)): return x == y
         case (.log(let x), .log(let y)): return x == y
         case (.armTimer(let x), .armTimer(let y)): return x == y
+        case (.setNeighSuppress(let p, let n, let o), .setNeighSuppress(let q, let m, let r)): return p == q && n == m && o == r
         case (.engine(.originate(let x)), .engine(.originate(let y))): return x == y
         case (.engine(.withdrawLocal(let x)), .engine(.withdrawLocal(let y))): return x == y
         default: return false
@@ -172,6 +177,8 @@ public struct VTEPState: Sendable {
     var dirtyMACs: Set<MACKey> = []
     var reportedProblems: Set<String> = []
     var frozen: Set<MACKey> = []
+    /// `neigh_suppress` values asked of ports and not yet seen in the kernel (VTEPState+Suppression.swift).
+    var suppressionRequested: [Int32: Bool] = [:]
     public internal(set) var counters = VTEPCounters()
 
     public init(config: VTEPConfig) {
@@ -186,6 +193,7 @@ public struct VTEPState: Sendable {
         apply(input, bestPath: bestPath, &fx)
         recoverFrozen(&fx)
         settle(&fx)
+        planSuppression(&fx)
         return finish(&fx)
     }
 
@@ -200,10 +208,12 @@ public struct VTEPState: Sendable {
             refreshVNIs(&fx)
         case .links(let list):
             links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { _, b in b })
+            suppressionRequested = [:]
             refreshVNIs(&fx)
         case .linkChanged(let link):
             let old = links[link.index]
             links[link.index] = link
+            observeSuppression(link)
             refreshVNIs(&fx)
             if old?.isUp != link.isUp { portChanged(link.index) }
         case .linkRemoved(let index):
@@ -236,6 +246,11 @@ public struct VTEPState: Sendable {
             }
         case .timerFired:
             break
+        case .bridgePortChanged(let index, let on):
+            guard var link = links[index] else { break }
+            link.neighSuppress = on
+            links[index] = link
+            observeSuppression(link)
         case .clearDuplicates(let vni, let mac):
             for key in frozenOrDuplicate() where (vni == nil || key.vni == vni) && (mac == nil || key.mac == mac) {
                 macs[key]?.detector.clear()

@@ -152,6 +152,8 @@ struct Network {
                     queue.append(.neighbourResults(batch, vtep.kernel.applyNeighbours(batch)))
                 case .log(let event):
                     nodes[node].log.append("\(now.nanoseconds / 1_000_000) ms vtep \(event)")
+                case .setNeighSuppress(let port, _, let on):
+                    _ = vtep.kernel.setNeighSuppress(port: port, on)
                 case .engine, .armTimer:
                     break
                 }

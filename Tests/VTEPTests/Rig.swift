@@ -67,6 +67,8 @@ struct Rig {
     var batches: [[FDBOperation]] = []
     var neighbourBatches: [[NeighbourOperation]] = []
     var timer: Duration?
+    /// `.setNeighSuppress` outputs, in order.
+    var suppressionRequests: [(port: Int32, on: Bool)] = []
 
     init(links: [KernelLink] = Lab.links(), config: VTEPConfig = Lab.config(), rows: [KernelFDBEntry] = [],
          neighbours: [KernelNeighbourEntry] = [], rib: [EVPNRouteKey: RouteReportEntry.PathReport] = [:]) {
@@ -119,6 +121,9 @@ struct Rig {
                     logs.append(event)
                 case .armTimer(let after):
                     timer = after
+                case .setNeighSuppress(let port, _, let on):
+                    suppressionRequests.append((port, on))
+                    _ = kernel.setNeighSuppress(port: port, on)
                 }
             }
             queue += kernel.takeEvents()
