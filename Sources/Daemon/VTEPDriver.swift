@@ -27,6 +27,8 @@ final class VTEPDriver {
     let writer: FDBWriter
     var eventSource: DispatchSourceRead?
     var timer: DispatchSourceTimer?
+    /// Gratuitous ARPs out, local hosts' ARPs in (NeighbourPackets.swift).
+    var packets: NeighbourPackets?
     /// Overruns, resyncs and batches, for the metrics endpoint (MetricsSnapshot.swift).
     var netlinkCounters = NetlinkEventCounters()
 
@@ -46,6 +48,7 @@ final class VTEPDriver {
     func stop() {
         eventSource?.cancel()
         eventSource = nil
+        packets = nil
         timer?.cancel()
         timer = nil
     }
@@ -100,6 +103,7 @@ extension Runtime {
         source.setEventHandler { [weak self] in self?.readKernelEvents() }
         source.resume()
         driver.eventSource = source
+        startNeighbourPackets()
         logger.info("VTEP mode: \(driver.state.vnis.count) VNIs in service")
     }
 
@@ -206,6 +210,8 @@ extension Runtime {
                 performNeighbours(operations)
             case .setNeighSuppress(let port, let name, let on):
                 setNeighSuppress(port: port, name: name, on: on)
+            case .announce(let announcement):
+                sendAnnouncement(announcement)
             case .log(let event):
                 log(event)
             case .armTimer(let after):

@@ -50,6 +50,8 @@ public enum VTEPInput: Sendable {
     case timerFired
     /// An AF_BRIDGE link message: a port's `neigh_suppress` as the kernel now has it (`bridge link set`).
     case bridgePortChanged(index: Int32, neighSuppress: Bool)
+    /// An ARP a local host sent, read from the SVI (VTEPState+Announcements.swift).
+    case arpObserved(ObservedARP)
     /// `clear evpn dup-addr vni N|all [mac M]`: nil is all.
     case clearDuplicates(vni: UInt32?, mac: MACAddress?)
     /// Several inputs taken as one round (e.g. every event of one netlink read): each is applied in
@@ -69,6 +71,8 @@ public enum VTEPOutput: Sendable, Equatable {
     case armTimer(after: Duration)
     /// `ip link set dev PORT type bridge_slave neigh_suppress on|off` (VTEPState+Suppression.swift).
     case setNeighSuppress(port: Int32, name: String, on: Bool)
+    /// Send this gratuitous ARP or unsolicited NA on the SVI (NeighbourAnnouncement.swift).
+    case announce(NeighbourAnnouncement)
 
     public static func == (a: VTEPOutput, b: VTEPOutput) -> Bool {
         switch (a, b) {
@@ -77,6 +81,7 @@ public enum VTEPOutput: Sendable, Equatable {
         case (.log(let x), .log(let y)): return x == y
         case (.armTimer(let x), .armTimer(let y)): return x == y
         case (.setNeighSuppress(let p, let n, let o), .setNeighSuppress(let q, let m, let r)): return p == q && n == m && o == r
+        case (.announce(let x), .announce(let y)): return x == y
         case (.engine(.originate(let x)), .engine(.originate(let y))): return x == y
         case (.engine(.withdrawLocal(let x)), .engine(.withdrawLocal(let y))): return x == y
         default: return false
@@ -95,6 +100,9 @@ public struct VTEPCounters: Hashable, Sendable {
     public var neighbourOperations = 0
     public var neighbourFailures = 0
     public var neighbourConflicts = 0
+    /// Gratuitous ARPs / unsolicited NAs for moved addresses, sent and left out by the rate limit.
+    public var announcementsSent = 0
+    public var announcementsDropped = 0
     /// The moves and duplicates above, per VNI (the metrics endpoint's `vni` label).
     public var byVNI: [UInt32: VNIEventCounts] = [:]
 }
@@ -179,6 +187,7 @@ public struct VTEPState: Sendable {
     var frozen: Set<MACKey> = []
     /// `neigh_suppress` values asked of ports and not yet seen in the kernel (VTEPState+Suppression.swift).
     var suppressionRequested: [Int32: Bool] = [:]
+    var announcer = AnnouncementLimiter()
     public internal(set) var counters = VTEPCounters()
 
     public init(config: VTEPConfig) {
@@ -246,6 +255,8 @@ public struct VTEPState: Sendable {
             }
         case .timerFired:
             break
+        case .arpObserved(let arp):
+            observe(arp)
         case .bridgePortChanged(let index, let on):
             guard var link = links[index] else { break }
             link.neighSuppress = on

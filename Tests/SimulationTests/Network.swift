@@ -154,7 +154,7 @@ struct Network {
                     nodes[node].log.append("\(now.nanoseconds / 1_000_000) ms vtep \(event)")
                 case .setNeighSuppress(let port, _, let on):
                     _ = vtep.kernel.setNeighSuppress(port: port, on)
-                case .engine, .armTimer:
+                case .engine, .armTimer, .announce:
                     break
                 }
             }

@@ -69,6 +69,8 @@ struct Rig {
     var timer: Duration?
     /// `.setNeighSuppress` outputs, in order.
     var suppressionRequests: [(port: Int32, on: Bool)] = []
+    /// `.announce` outputs, in order.
+    var announcements: [NeighbourAnnouncement] = []
 
     init(links: [KernelLink] = Lab.links(), config: VTEPConfig = Lab.config(), rows: [KernelFDBEntry] = [],
          neighbours: [KernelNeighbourEntry] = [], rib: [EVPNRouteKey: RouteReportEntry.PathReport] = [:]) {
@@ -121,6 +123,8 @@ struct Rig {
                     logs.append(event)
                 case .armTimer(let after):
                     timer = after
+                case .announce(let announcement):
+                    announcements.append(announcement)
                 case .setNeighSuppress(let port, _, let on):
                     suppressionRequests.append((port, on))
                     _ = kernel.setNeighSuppress(port: port, on)
