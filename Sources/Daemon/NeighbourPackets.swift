@@ -102,7 +102,9 @@ extension Runtime {
 
     private func readNeighbourPackets() {
         guard let packets = vtep?.packets else { return }
-        let observed = packets.receive().compactMap { ObservedARP(svi: $0.ifindex, arp: $0.arp) }
+        let frames = packets.receive()
+        let observed = frames.compactMap { ObservedARP(svi: $0.ifindex, arp: $0.arp) }
+        for arp in observed { logger.debug("VTEP: ARP from \(arp.ip) at \(arp.mac) on device \(arp.svi)") }
         if observed.count == 1 {
             driveVTEP(.arpObserved(observed[0]))
         } else if !observed.isEmpty {

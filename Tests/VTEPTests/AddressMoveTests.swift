@@ -51,15 +51,31 @@ import VTEP
         #expect(IPLab.advertisedIPs(rig)[Self.ip]?.sequence == 5)
     }
 
-    @Test func anARPOfAnAddressNotHeldAsRemoteOrFromAMACNotLocalChangesNothing() {
+    @Test func anARPFromALocalMACClaimsAnAddressTheKernelDoesNotHoldAndOneFromElsewhereNothing() {
         var rig = Rig()
+        rig.send(.arpObserved(ObservedARP(svi: IPLab.svi, ip: Self.ip, mac: Lab.mac(0x99))))
+        #expect(IPLab.advertisedIPs(rig).isEmpty, "a MAC not learned on a local port claims nothing")
+        // The kernel makes no entry from a gratuitous ARP: the ARP itself is the claim, once the MAC is local.
         rig.learn(Self.nic2, port: Lab.port(100))
         rig.send(.arpObserved(ObservedARP(svi: IPLab.svi, ip: Self.ip, mac: Self.nic2)))
-        #expect(IPLab.advertisedIPs(rig).isEmpty, "the kernel's own table says which local addresses there are")
-        rig.announce(IPLab.remoteMACIP(Self.nic1, Self.ip, vtep: Lab.vtep2))
-        rig.send(.arpObserved(ObservedARP(svi: IPLab.svi, ip: Self.ip, mac: Lab.mac(0x99))))
-        #expect(IPLab.advertisedIPs(rig).isEmpty, "a MAC not learned here claims nothing")
-        #expect(IPLab.installed(rig) == [Self.ip: Self.nic1])
+        #expect(IPLab.advertisedIPs(rig)[Self.ip]?.mac == Self.nic2)
+        // It lasts while the MAC is local.
+        rig.kernel.age(Self.nic2, bridge: Lab.bridge(100))
+        rig.flush()
+        #expect(IPLab.advertisedIPs(rig).isEmpty)
+    }
+
+    @Test func theOldRouteGoneFirstStillAnnouncesTheNewMAC() {
+        var rig = Rig()
+        let old = IPLab.remoteMACIP(Self.nic1, Self.ip, vtep: Lab.vtep2)
+        rig.announce(old)
+        rig.withdraw(old.route)
+        rig.now = rig.now + .seconds(1)
+        rig.announce(IPLab.remoteMACIP(Self.nic2, Self.ip, vtep: Lab.vtep3, sequence: 1))
+        #expect(rig.announcements.map(\.mac) == [Self.nic2], "the MAC it resolved to a moment ago was another")
+        // A host never seen here before is no move.
+        rig.announce(IPLab.remoteMACIP(Self.nic1, IPLab.other, vtep: Lab.vtep2))
+        #expect(rig.announcements.count == 1)
     }
 
     @Test func theOldSwitchGivesItUpAndAnnouncesTheNewMAC() {

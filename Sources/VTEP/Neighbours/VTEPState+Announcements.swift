@@ -9,12 +9,25 @@
 import BGPCore
 import BGPWire
 
-public struct AnnouncementLimiter: Hashable, Sendable {
+public struct AnnouncementLimiter: Sendable {
     public static let perAddress: Duration = .seconds(1)
     public static let burst = 100
     var tokens = Double(burst)
     var refilledAt: Instant?
     var lastSent: [IPAddress: Instant] = [:]
+    /// How long the MAC an IP last resolved to is remembered after its route went: hosts may hold it that long.
+    public static let memory: Duration = .seconds(300)
+    var resolved: [UInt32: [IPAddress: (mac: MACAddress, at: Instant)]] = [:]
+
+    /// The MAC `ip` resolved to here within `memory`.
+    func recent(_ vni: UInt32, _ ip: IPAddress, now: Instant) -> MACAddress? {
+        guard let entry = resolved[vni]?[ip], now.duration(since: entry.at) < Self.memory else { return nil }
+        return entry.mac
+    }
+
+    mutating func remember(_ vni: UInt32, _ ip: IPAddress, _ mac: MACAddress, now: Instant) {
+        resolved[vni, default: [:]][ip] = (mac, now)
+    }
 
     /// True when an announcement of `ip` may go now.
     mutating func admit(_ ip: IPAddress, now: Instant) -> Bool {
@@ -29,6 +42,7 @@ public struct AnnouncementLimiter: Hashable, Sendable {
         lastSent[ip] = now
         if lastSent.count > 4 * Self.burst {
             lastSent = lastSent.filter { now.duration(since: $0.value) < Self.perAddress }
+            resolved = resolved.mapValues { $0.filter { now.duration(since: $0.value.at) < Self.memory } }
         }
         return true
     }
@@ -46,13 +60,15 @@ extension VTEPState {
         }
     }
 
-    /// A local host's ARP seen on an SVI: a claim on an address the SVI holds as a remote host's at another MAC.
+    /// A local host's ARP seen on an SVI: a claim on an address the kernel does not hold as that host's (it holds
+    /// it as a remote host's, which it never overrides from the wire, or not at all: the kernel creates no entry
+    /// from a gratuitous ARP). Counts only while the MAC is local (decideIP).
     mutating func observe(_ arp: ObservedARP) {
         guard let vni = bridgeVNI[arp.svi], vnis[vni] != nil else { return }
         let probe = KernelNeighbourEntry(ip: arp.ip, mac: arp.mac, ifindex: arp.svi)
         guard probe.isLocalHost else { return }
         updateIP(IPKey(vni: vni, ip: arp.ip)) { record in
-            guard let installed = record.installed, installed.mac != arp.mac, record.snooped != arp.mac else { return false }
+            guard record.local?.mac != arp.mac, record.snooped != arp.mac else { return false }
             record.snooped = arp.mac
             record.freshLocal = true
             return true

@@ -139,7 +139,9 @@ extension VTEPState {
             return
         }
         var advertise: (mac: MACAddress, sequence: UInt32, sticky: Bool)?
-        let before = record.installed?.mac ?? record.advertised?.mac
+        // The MAC local hosts may hold for the IP: what is installed or advertised, or was until lately (the old
+        // switch's withdrawal often comes before the new one's route).
+        let before = record.installed?.mac ?? record.advertised?.mac ?? announcer.recent(key.vni, key.ip, now: fx.now)
         if let claimed = record.local?.mac ?? record.snooped, let mac = macs[MACKey(vni: key.vni, mac: claimed)], mac.owner == .local,
            let sent = mac.advertised {
             let best = record.bestRemote
@@ -185,6 +187,7 @@ extension VTEPState {
                 announce(NeighbourAnnouncement(vni: key.vni, svi: install.svi, ip: key.ip, mac: install.mac, router: install.router), &fx)
             }
         }
+        if let mac = install?.mac ?? advertise?.mac { announcer.remember(key.vni, key.ip, mac, now: fx.now) }
         ips[key] = record.isEmpty ? nil : record
     }
 
