@@ -54,6 +54,8 @@ public enum VTEPInput: Sendable {
     case arpObserved(ObservedARP)
     /// `clear evpn dup-addr vni N|all [mac M]`: nil is all.
     case clearDuplicates(vni: UInt32?, mac: MACAddress?)
+    /// `clear evpn dup-addr vni N|all ip A` (VTEPState+DuplicateIP.swift): nil is all.
+    case clearDuplicateIPs(vni: UInt32?, ip: IPAddress?)
     /// Several inputs taken as one round (e.g. every event of one netlink read): each is applied in
     /// order, then learning, mobility and the reconciler run once over everything they touched.
     /// The end state is the same as feeding them one by one (the reconciler is level-triggered).
@@ -201,6 +203,7 @@ public struct VTEPState: Sendable {
         var fx = VTEPEffects(now: now)
         apply(input, bestPath: bestPath, &fx)
         recoverFrozen(&fx)
+        recoverFrozenIPs(&fx)
         settle(&fx)
         planSuppression(&fx)
         return finish(&fx)
@@ -255,6 +258,8 @@ public struct VTEPState: Sendable {
             }
         case .timerFired:
             break
+        case .clearDuplicateIPs(let vni, let ip):
+            clearDuplicateIPs(vni: vni, ip: ip, &fx)
         case .arpObserved(let arp):
             observe(arp)
         case .bridgePortChanged(let index, let on):

@@ -59,6 +59,8 @@ struct IPRecord {
     var freshLocal = false
     /// The sequence of our claim on the IP (at least its MAC's).
     var localSequence: UInt32 = 0
+    /// Duplicate address detection for the IP, as for MACs (`dup-addr-detection`): moves counted, frozen.
+    var detector = DuplicateDetector()
 
     var isEmpty: Bool { local == nil && snooped == nil && remotes.isEmpty && advertised == nil && installed == nil }
 
@@ -146,9 +148,18 @@ extension VTEPState {
            let sent = mac.advertised {
             let best = record.bestRemote
             let other = best.flatMap { $0.mac != claimed ? $0 : nil }
+            if frozenIP(record) {
+                // A duplicate under `freeze`: nothing changes until `clear evpn dup-addr` or the freeze ends.
+                record.freshLocal = false
+                ips[key] = record
+                return
+            }
             if record.freshLocal {
                 // The IP came here (or to a new MAC here): above the remote claim on another MAC.
                 record.localSequence = max(sent.sequence, other.map { $0.sequence &+ 1 } ?? 0)
+                if other != nil, record.detector.localMove(now: fx.now, config: config.duplicateDetection) {
+                    duplicateIPDetected(key, &fx)
+                }
             }
             let sequence = max(sent.sequence, record.localSequence)
             if let other, other.sequence > sequence || (other.sequence == sequence && other.vtep < vni.port.vtep) {
@@ -156,6 +167,7 @@ extension VTEPState {
                 if record.advertised != nil {
                     fx.log(.info, "VNI \(key.vni): IP \(key.ip) moved to \(other.mac) at \(other.vtep) (sequence \(other.sequence) over \(sequence))",
                            vni: key.vni, mac: other.mac)
+                    if record.detector.remoteMove(now: fx.now, config: config.duplicateDetection) { duplicateIPDetected(key, &fx) }
                 }
                 record.snooped = nil
             } else {
