@@ -4,7 +4,7 @@
 // Limits (AnnouncementLimiter): one announcement per address per second (a flapping address announces once a
 // second, not once per route change), and at most 100 a second in all (a token bucket of 100): a mass move of
 // thousands of addresses announces the first hundred at once and leaves the rest to the hosts' own ARP timers.
-// What is left out is counted (`announcementsDropped`) and logged once per burst.
+// What is left out is counted (`announcementsDropped`) and logged at debug level.
 
 import BGPCore
 import BGPWire
