@@ -123,6 +123,8 @@ public struct RouterBGPConfig: Hashable, Sendable {
     public var multipathRelax = false
     /// The unicast families with `redistribute connected` (RedistributeConfig.swift).
     public var redistributeConnected: [AddressFamily] = []
+    /// `[no] arp-nd-suppress` of `address-family l2vpn evpn` (an evpnd extension, EVPNSuppressionConfig.swift).
+    public var arpNDSuppress: Bool?
     /// `bgp graceful-restart ...` (GracefulRestartConfig.swift).
     public var gracefulRestart = GracefulRestartConfig()
     /// `disable-ead-evi-rx|tx`, `ead-es-frag evi-limit` (EVPNMultihomingConfig.swift).

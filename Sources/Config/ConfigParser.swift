@@ -441,6 +441,8 @@ struct Parser {
             return try evpnCommand(words, family: family)
         case "disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag":
             return try multihomingFamilyCommand(words, negated: false, family: family)
+        case "arp-nd-suppress":
+            return try suppressionCommand(words, negated: false, family: family)
         case "network":
             return try networkCommand(words, negated: false, family: family)
         case "maximum-paths":
@@ -452,6 +454,9 @@ struct Parser {
                 return try multihomingFamilyCommand(Array(words.dropFirst()), negated: true, family: family)
             }
             if words.count >= 2, text[1] == "dup-addr-detection" || text[1] == "autort" { return try evpnCommand(words, family: family) }
+            if words.count >= 2, text[1] == "arp-nd-suppress" {
+                return try suppressionCommand(Array(words.dropFirst()), negated: true, family: family)
+            }
             if words.count >= 2, text[1] == "network" { return try networkCommand(Array(words.dropFirst()), negated: true, family: family) }
             if words.count >= 2, text[1] == "redistribute" { return try redistributeCommand(Array(words.dropFirst()), negated: true, family: family) }
             if words.count >= 2, text[1] == "maximum-paths" { return try maximumPathsCommand(Array(words.dropFirst()), negated: true, family: family) }

@@ -25,6 +25,8 @@ public struct EVPNVNIStanza: Hashable, Sendable {
     public var exportRouteTargets: [RouteTarget] = []
     /// `route-target import *:N`: N imported from any AS (FRR since #22653; FRR 8.4 refuses the line).
     public var importAnyAS: [UInt32] = []
+    /// `[no] arp-nd-suppress` in the block (EVPNSuppressionConfig.swift); nil: the global setting.
+    public var arpNDSuppress: Bool?
     public var location: SourceLocation
 
     public init(vni: UInt32, location: SourceLocation) {
@@ -152,6 +154,10 @@ extension Parser {
             default: throw CommandError(message: "expected 'import', 'export' or 'both'", word: words[1])
             }
             return .done
+        case "arp-nd-suppress":
+            return try suppressionCommand(words, negated: false, vni: vni)
+        case "no" where words.count >= 2 && text[1] == "arp-nd-suppress":
+            return try suppressionCommand(Array(words.dropFirst()), negated: true, vni: vni)
         default:
             // Anything else (`advertise-default-gw`...) is not ours: the enclosing node decides (and a
             // command of the address family ends the block, as FRR's parser does).

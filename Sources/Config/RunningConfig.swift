@@ -105,9 +105,11 @@ extension RouterBGPConfig {
             if advertiseAllVNI { lines.append("advertise-all-vni") }
             lines += evpnMultihoming.lines
             lines += duplicateAddressDetectionLines
+            if let on = arpNDSuppress { lines.append(on ? "arp-nd-suppress" : "no arp-nd-suppress") }
             for stanza in vnis {
                 lines.append("vni \(stanza.vni)")
                 if let rd = stanza.rd { lines.append(" rd \(rd)") }
+                if let on = stanza.arpNDSuppress { lines.append(on ? " arp-nd-suppress" : " no arp-nd-suppress") }
                 // A target in both lists is written once as `both`, as FRR's running config does.
                 for target in stanza.importRouteTargets {
                     lines.append(" route-target \(stanza.exportRouteTargets.contains(target) ? "both" : "import") \(target)")

@@ -6,6 +6,9 @@
 //     { "100": { "vni": 100, "type": "L2", "vxlanIf": "vxlan100", "numMacs": 1, "numArpNd": 0,
 //                "numRemoteVteps": 1, "tenantVrf": "default", "remoteVteps": ["10.0.0.2"] }, ... }
 //     ("remoteVteps" only when there is one)
+//     evpnd adds two keys FRR 8.4 does not have (its zebra leaves neigh_suppress to the operator and prints
+//     nothing about it): "arpNdSuppress" (the VXLAN port's neigh_suppress as the kernel has it, true/false) and
+//     "arpNdSuppressConfig" ("on"/"off" when `[no] arp-nd-suppress` makes evpnd keep it so, "operator" otherwise).
 //   show evpn mac vni all json:
 //     { "100": { "numMacs": 2, "macs": {
 //         "aa:bb:cc:00:00:01": { "type": "local", "intf": "veth1", "vlan": 10, "localSequence": 0,
@@ -32,8 +35,11 @@ public struct EVPNVNIList: Codable, Hashable, Sendable {
         public var numRemoteVteps: Int
         public var tenantVrf: String
         public var remoteVteps: [String]?
+        public var arpNdSuppress: Bool?
+        public var arpNdSuppressConfig: String?
 
-        public init(vni: UInt32, vxlanIf: String, numMacs: Int, numArpNd: Int = 0, remoteVteps: [String]) {
+        public init(vni: UInt32, vxlanIf: String, numMacs: Int, numArpNd: Int = 0, remoteVteps: [String],
+                    arpNdSuppress: Bool? = nil, arpNdSuppressConfigured: Bool? = nil) {
             self.vni = vni
             type = "L2"
             self.vxlanIf = vxlanIf
@@ -42,6 +48,9 @@ public struct EVPNVNIList: Codable, Hashable, Sendable {
             numRemoteVteps = remoteVteps.count
             tenantVrf = "default"
             self.remoteVteps = remoteVteps.isEmpty ? nil : remoteVteps
+            self.arpNdSuppress = arpNdSuppress
+            // Only beside the kernel's value (a test's report without either stays FRR's shape).
+            if arpNdSuppress != nil { arpNdSuppressConfig = arpNdSuppressConfigured.map { $0 ? "on" : "off" } ?? "operator" }
         }
     }
 

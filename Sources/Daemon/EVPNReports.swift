@@ -47,7 +47,14 @@ extension Runtime {
                 guard let parsed = MACAddress(rest[4]) else { return .failure("not a MAC address: \(rest[4])") }
                 mac = parsed
             }
+            if rest.count == 5, rest[3] == "ip" {
+                guard let ip = IPAddress(rest[4]) else { return .failure("not an IP address: \(rest[4])") }
+                driveVTEP(.clearDuplicateIPs(vni: vni, ip: ip))
+                return ControlResponse(ok: true, output: "")
+            }
+            if rest.count != 3 && mac == nil { return .failure("expected 'mac M' or 'ip A' after the VNI") }
             driveVTEP(.clearDuplicates(vni: vni, mac: mac))
+            if rest.count == 3 { driveVTEP(.clearDuplicateIPs(vni: vni, ip: nil)) }
             return ControlResponse(ok: true, output: "")
         default:
             return nil
@@ -88,7 +95,8 @@ extension EVPNVNIList {
     init(_ reports: [VNIReport]) {
         self.init(vnis: reports.map {
             VNI(vni: $0.vni, vxlanIf: $0.vxlanInterface, numMacs: $0.numMacs, numArpNd: $0.numArpNd,
-                remoteVteps: $0.remoteVteps.map(\.description))
+                remoteVteps: $0.remoteVteps.map(\.description), arpNdSuppress: $0.arpNDSuppress,
+                arpNdSuppressConfigured: $0.arpNDSuppressConfigured)
         })
     }
 }

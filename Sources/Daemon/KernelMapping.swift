@@ -24,7 +24,7 @@ extension KernelLink {
         // VXLAN devices and bridges without carrier-tracking report UNKNOWN: up means IFF_UP and not known down.
         let operUp = link.operState == .up || link.operState == .unknown
         self.init(index: link.index, name: link.name, kind: kind, masterIndex: link.masterIndex.map { Int32(bitPattern: $0) },
-                  isUp: link.isUp && operUp)
+                  isUp: link.isUp && operUp, neighSuppress: link.neighSuppress)
     }
 }
 
@@ -129,6 +129,9 @@ extension VTEPInput {
             self = .neighbourRemoved(entry)
         case .newNexthop(let nexthop): self = .nexthopAdded(KernelNexthop(nexthop))
         case .deletedNexthop(let nexthop): self = .nexthopRemoved(KernelNexthop(nexthop))
+        case .bridgePort(let port):
+            guard let on = port.neighSuppress else { return nil }
+            self = .bridgePortChanged(index: port.index, neighSuppress: on)
         case .other, .malformed: return nil
         }
     }

@@ -27,6 +27,8 @@ final class VTEPDriver {
     let writer: FDBWriter
     var eventSource: DispatchSourceRead?
     var timer: DispatchSourceTimer?
+    /// Gratuitous ARPs out, local hosts' ARPs in (NeighbourPackets.swift).
+    var packets: NeighbourPackets?
     /// Overruns, resyncs and batches, for the metrics endpoint (MetricsSnapshot.swift).
     var netlinkCounters = NetlinkEventCounters()
 
@@ -46,6 +48,7 @@ final class VTEPDriver {
     func stop() {
         eventSource?.cancel()
         eventSource = nil
+        packets = nil
         timer?.cancel()
         timer = nil
     }
@@ -57,7 +60,7 @@ extension VTEPConfig {
         guard config.router.advertiseAllVNI else { return nil }
         let vnis = config.router.vnis.map {
             VNIConfig(vni: $0.vni, rd: $0.rd, importRouteTargets: $0.importRouteTargets, exportRouteTargets: $0.exportRouteTargets,
-                      importAnyAS: $0.importAnyAS)
+                      importAnyAS: $0.importAnyAS, arpNDSuppress: $0.arpNDSuppress)
         }
         var detection = DuplicateDetection()
         if let written = config.router.duplicateAddressDetection {
@@ -74,6 +77,7 @@ extension VTEPConfig {
                   duplicateDetection: detection)
         ignoresEADPerEVI = config.router.evpnMultihoming.disableEADEVIReceive
         autoRouteTargetRFC8365 = config.router.autortRFC8365
+        arpNDSuppress = config.router.arpNDSuppress
     }
 }
 
@@ -101,6 +105,7 @@ extension Runtime {
         source.setEventHandler { [weak self] in self?.readKernelEvents() }
         source.resume()
         driver.eventSource = source
+        startNeighbourPackets()
         logger.info("VTEP mode: \(driver.state.vnis.count) VNIs in service")
     }
 
@@ -208,6 +213,10 @@ extension Runtime {
                 performNeighbours(operations)
             case .nexthops(let operations):
                 performNexthops(operations)
+            case .setNeighSuppress(let port, let name, let on):
+                setNeighSuppress(port: port, name: name, on: on)
+            case .announce(let announcement):
+                sendAnnouncement(announcement)
             case .log(let event):
                 log(event)
             case .armTimer(let after):

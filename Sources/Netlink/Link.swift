@@ -57,6 +57,8 @@ public struct Link: Equatable, Hashable, Sendable {
     public var kind: LinkKind
     /// IFLA_INFO_SLAVE_KIND: "bridge" for a bridge port.
     public var slaveKind: String?
+    /// IFLA_BRPORT_NEIGH_SUPPRESS of a bridge port (IFLA_INFO_SLAVE_DATA); nil when not reported.
+    public var neighSuppress: Bool?
 
     public init(
         index: Int32, name: String, address: EthernetAddress? = nil, masterIndex: UInt32? = nil,
@@ -97,7 +99,11 @@ public struct Link: Equatable, Hashable, Sendable {
             case .master(let m): masterIndex = m == 0 ? nil : m
             case .operState(let s): operState = s
             case .mtu(let m): mtu = m
-            case .linkInfo(let info): (kind, slaveKind) = Link.kind(from: info)
+            case .linkInfo(let info):
+                (kind, slaveKind) = Link.kind(from: info)
+                for case .slaveData(let port) in info where slaveKind == "bridge" {
+                    neighSuppress = try BridgePortState.neighSuppress(in: port, context: "IFLA_INFO_SLAVE_DATA")
+                }
             default: break
             }
         }

@@ -15,6 +15,9 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
     case newNexthop(Nexthop)
     /// RTM_DELNEXTHOP
     case deletedNexthop(Nexthop)
+    /// RTM_NEWLINK of family AF_BRIDGE with port attributes (IFLA_PROTINFO): a port's flags changed
+    /// (`bridge link set`), BridgePort.swift.
+    case bridgePort(BridgePortState)
     /// Anything else (other message types).
     case other(NetlinkMessage)
     /// A notification that did not decode; the daemon logs it and resyncs.
@@ -28,6 +31,8 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
             // had lost its kind; RTM_DELLINK of that family means "left the bridge", not "deleted". The
             // AF_UNSPEC message the kernel sends beside it has the link's real state.
             case (.newLink, .link(let l)) where l.family != .bridge: self = .newLink(try Link(l))
+            case (.newLink, .link(let l)) where l.family == .bridge:
+                if let port = try BridgePortState(bridgeMessage: l) { self = .bridgePort(port) } else { self = .other(message) }
             case (.delLink, .link(let l)) where l.family != .bridge: self = .deletedLink(try Link(l))
             case (.newNeighbour, .neighbour(let n)) where n.family == .bridge: self = .newFDB(try FDBEntry(n))
             case (.delNeighbour, .neighbour(let n)) where n.family == .bridge: self = .deletedFDB(try FDBEntry(n))

@@ -38,13 +38,17 @@ public struct KernelLink: Hashable, Sendable {
     /// Administratively and operationally up: IFF_UP set and operstate UP or UNKNOWN (VXLAN devices
     /// report UNKNOWN). A port that goes down loses its local MACs.
     public var isUp: Bool
+    /// A bridge port's `neigh_suppress` (IFLA_BRPORT_NEIGH_SUPPRESS); nil when the kernel did not say.
+    public var neighSuppress: Bool?
 
-    public init(index: Int32, name: String, kind: Kind = .other, masterIndex: Int32? = nil, isUp: Bool = true) {
+    public init(index: Int32, name: String, kind: Kind = .other, masterIndex: Int32? = nil, isUp: Bool = true,
+                neighSuppress: Bool? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
         self.masterIndex = masterIndex
         self.isUp = isUp
+        self.neighSuppress = neighSuppress
     }
 
     public var vxlan: VXLAN? {

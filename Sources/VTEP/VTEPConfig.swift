@@ -15,14 +15,17 @@ public struct VNIConfig: Hashable, Sendable {
     public var exportRouteTargets: [RouteTarget]
     /// `route-target import *:N`: the numbers N, imported from any AS (RouteTargetImport.swift).
     public var importAnyAS: [UInt32]
+    /// `arp-nd-suppress` / `no arp-nd-suppress` in the block (an evpnd extension): overrides the global one.
+    public var arpNDSuppress: Bool?
 
     public init(vni: UInt32, rd: RouteDistinguisher? = nil, importRouteTargets: [RouteTarget] = [],
-                exportRouteTargets: [RouteTarget] = [], importAnyAS: [UInt32] = []) {
+                exportRouteTargets: [RouteTarget] = [], importAnyAS: [UInt32] = [], arpNDSuppress: Bool? = nil) {
         self.vni = vni
         self.rd = rd
         self.importRouteTargets = importRouteTargets
         self.exportRouteTargets = exportRouteTargets
         self.importAnyAS = importAnyAS
+        self.arpNDSuppress = arpNDSuppress
     }
 }
 
@@ -70,6 +73,9 @@ public struct VTEPConfig: Hashable, Sendable {
     public var ignoresEADPerEVI = false
     /// `autort rfc8365-compatible`: automatic route targets in RFC 8365's format (RouteTargetImport.swift).
     public var autoRouteTargetRFC8365 = false
+    /// `arp-nd-suppress` (true) or `no arp-nd-suppress` (false) in `address-family l2vpn evpn`: evpnd sets or
+    /// clears `neigh_suppress` on every VNI's VXLAN port. nil: the operator's (FRR leaves it to the operator).
+    public var arpNDSuppress: Bool? = nil
 
     public init(localAS: UInt32, routerID: IPv4Address, advertiseAllVNI: Bool = true, vnis: [VNIConfig] = [],
                 duplicateDetection: DuplicateDetection = DuplicateDetection(), maxBatch: Int = 1024) {

@@ -22,6 +22,10 @@ public struct VNIReport: Hashable, Sendable {
     public var numArpNd: Int
     /// Distinct VTEPs of the flood list.
     public var remoteVteps: [IPAddress]
+    /// The VXLAN port's `neigh_suppress` as the kernel reports it (nil: not reported).
+    public var arpNDSuppress: Bool? = nil
+    /// What the configuration asks evpnd to keep it at (nil: left to the operator).
+    public var arpNDSuppressConfigured: Bool? = nil
 }
 
 public struct MACReport: Hashable, Sendable {
@@ -51,7 +55,8 @@ extension VTEPState {
             return VNIReport(vni: port.vni, vxlanInterface: port.vxlanName, bridgeInterface: port.bridgeName, vtep: port.vtep,
                              isUp: port.isUp, inService: instance != nil, rd: instance?.rd,
                              importRouteTargets: instance?.importRouteTargets ?? [], exportRouteTargets: instance?.exportRouteTargets ?? [],
-                             numMacs: count, numArpNd: arp, remoteVteps: (floodInstalled[port.vni] ?? []).sorted())
+                             numMacs: count, numArpNd: arp, remoteVteps: (floodInstalled[port.vni] ?? []).sorted(),
+                             arpNDSuppress: links[port.vxlanIndex]?.neighSuppress, arpNDSuppressConfigured: wantedSuppression(vni: port.vni))
         }
     }
 
@@ -112,7 +117,7 @@ public struct NeighbourReport: Hashable, Sendable {
     public var isActive: Bool
     public var localSequence: UInt32
     public var remoteSequence: UInt32
-    /// Duplicate detection and the default gateway community are not kept for IPs yet: always 0 and false.
+    /// Duplicate IP detection (VTEPState+Neighbours.swift); the default gateway community is not kept yet (false).
     public var detectionCount: Int
     public var isDuplicate: Bool
     public var isDefaultGateway: Bool
@@ -138,16 +143,18 @@ extension VTEPState {
         ips.keys.sorted().compactMap { key in
             guard vni == nil || key.vni == vni, vnis[key.vni] != nil, let record = ips[key] else { return nil }
             let best = record.bestRemote
-            if let local = record.local {
-                let sequence = record.advertised?.sequence ?? macs[MACKey(vni: key.vni, mac: local.mac)]?.localSequence ?? 0
-                return NeighbourReport(vni: key.vni, ip: key.ip, mac: local.mac, kind: .local, isActive: record.advertised != nil,
-                                       localSequence: sequence, remoteSequence: best?.sequence ?? 0, detectionCount: 0,
-                                       isDuplicate: false, isDefaultGateway: false)
+            if let localMAC = record.local?.mac ?? (record.advertised != nil ? record.snooped : nil) {
+                let sequence = record.advertised?.sequence ?? macs[MACKey(vni: key.vni, mac: localMAC)]?.localSequence ?? 0
+                return NeighbourReport(vni: key.vni, ip: key.ip, mac: localMAC, kind: .local, isActive: record.advertised != nil,
+                                       localSequence: sequence, remoteSequence: best?.sequence ?? 0,
+                                       detectionCount: record.detector.count, isDuplicate: record.detector.isDuplicate,
+                                       isDefaultGateway: false)
             }
             guard let best else { return nil }
             return NeighbourReport(vni: key.vni, ip: key.ip, mac: best.mac, kind: .remote(vtep: best.vtep),
-                                   isActive: record.installed != nil, localSequence: 0, remoteSequence: best.sequence,
-                                   detectionCount: 0, isDuplicate: false, isDefaultGateway: false)
+                                   isActive: record.installed != nil, localSequence: record.localSequence, remoteSequence: best.sequence,
+                                   detectionCount: record.detector.count, isDuplicate: record.detector.isDuplicate,
+                                   isDefaultGateway: false)
         }
     }
 }

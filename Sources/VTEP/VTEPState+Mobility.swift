@@ -108,7 +108,7 @@ extension VTEPState {
 
     func nextRecovery(_ now: Instant) -> Duration? {
         guard case .after(let hold) = config.duplicateDetection.freeze else { return nil }
-        let ends = frozen.compactMap { macs[$0]?.detector.detectedAt.map { $0 + hold } }
+        let ends = frozen.compactMap { macs[$0]?.detector.detectedAt.map { $0 + hold } } + frozenIPEnds()
         guard let first = ends.min() else { return nil }
         return first.duration(since: now)
     }

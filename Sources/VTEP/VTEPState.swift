@@ -53,8 +53,14 @@ public enum VTEPInput: Sendable {
     /// The kernel's answers to one `.fdb` batch, in order.
     case fdbResults([FDBOperation], [FDBOperationResult])
     case timerFired
+    /// An AF_BRIDGE link message: a port's `neigh_suppress` as the kernel now has it (`bridge link set`).
+    case bridgePortChanged(index: Int32, neighSuppress: Bool)
+    /// An ARP a local host sent, read from the SVI (VTEPState+Announcements.swift).
+    case arpObserved(ObservedARP)
     /// `clear evpn dup-addr vni N|all [mac M]`: nil is all.
     case clearDuplicates(vni: UInt32?, mac: MACAddress?)
+    /// `clear evpn dup-addr vni N|all ip A` (VTEPState+DuplicateIP.swift): nil is all.
+    case clearDuplicateIPs(vni: UInt32?, ip: IPAddress?)
     /// Several inputs taken as one round (e.g. every event of one netlink read): each is applied in
     /// order, then learning, mobility and the reconciler run once over everything they touched.
     /// The end state is the same as feeding them one by one (the reconciler is level-triggered).
@@ -72,6 +78,10 @@ public enum VTEPOutput: Sendable, Equatable {
     case nexthops([NexthopOperation])
     case log(LogEvent)
     case armTimer(after: Duration)
+    /// `ip link set dev PORT type bridge_slave neigh_suppress on|off` (VTEPState+Suppression.swift).
+    case setNeighSuppress(port: Int32, name: String, on: Bool)
+    /// Send this gratuitous ARP or unsolicited NA on the SVI (NeighbourAnnouncement.swift).
+    case announce(NeighbourAnnouncement)
 
     public static func == (a: VTEPOutput, b: VTEPOutput) -> Bool {
         switch (a, b) {
@@ -80,6 +90,8 @@ public enum VTEPOutput: Sendable, Equatable {
         case (.nexthops(let x), .nexthops(let y)): return x == y
         case (.log(let x), .log(let y)): return x == y
         case (.armTimer(let x), .armTimer(let y)): return x == y
+        case (.setNeighSuppress(let p, let n, let o), .setNeighSuppress(let q, let m, let r)): return p == q && n == m && o == r
+        case (.announce(let x), .announce(let y)): return x == y
         case (.engine(.originate(let x)), .engine(.originate(let y))): return x == y
         case (.engine(.withdrawLocal(let x)), .engine(.withdrawLocal(let y))): return x == y
         default: return false
@@ -98,6 +110,9 @@ public struct VTEPCounters: Hashable, Sendable {
     public var neighbourOperations = 0
     public var neighbourFailures = 0
     public var neighbourConflicts = 0
+    /// Gratuitous ARPs / unsolicited NAs for moved addresses, sent and left out by the rate limit.
+    public var announcementsSent = 0
+    public var announcementsDropped = 0
     /// The moves and duplicates above, per VNI (the metrics endpoint's `vni` label).
     public var byVNI: [UInt32: VNIEventCounts] = [:]
 }
@@ -184,6 +199,9 @@ public struct VTEPState: Sendable {
     var dirtyMACs: Set<MACKey> = []
     var reportedProblems: Set<String> = []
     var frozen: Set<MACKey> = []
+    /// `neigh_suppress` values asked of ports and not yet seen in the kernel (VTEPState+Suppression.swift).
+    var suppressionRequested: [Int32: Bool] = [:]
+    var announcer = AnnouncementLimiter()
     public internal(set) var counters = VTEPCounters()
     /// Remote ESs (VTEPState+RemoteES.swift): their VTEPs, the kernel nexthops, the imported type-1
     /// routes, the installed remote MACs that carry an ESI, and whether type-1 routes changed.
@@ -205,7 +223,9 @@ public struct VTEPState: Sendable {
         var fx = VTEPEffects(now: now)
         apply(input, bestPath: bestPath, &fx)
         recoverFrozen(&fx)
+        recoverFrozenIPs(&fx)
         settle(&fx)
+        planSuppression(&fx)
         return finish(&fx)
     }
 
@@ -224,10 +244,12 @@ public struct VTEPState: Sendable {
             refreshVNIs(&fx)
         case .links(let list):
             links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { _, b in b })
+            suppressionRequested = [:]
             refreshVNIs(&fx)
         case .linkChanged(let link):
             let old = links[link.index]
             links[link.index] = link
+            observeSuppression(link)
             refreshVNIs(&fx)
             if old?.isUp != link.isUp { portChanged(link.index) }
         case .linkRemoved(let index):
@@ -273,6 +295,15 @@ public struct VTEPState: Sendable {
             }
         case .timerFired:
             break
+        case .clearDuplicateIPs(let vni, let ip):
+            clearDuplicateIPs(vni: vni, ip: ip, &fx)
+        case .arpObserved(let arp):
+            observe(arp)
+        case .bridgePortChanged(let index, let on):
+            guard var link = links[index] else { break }
+            link.neighSuppress = on
+            links[index] = link
+            observeSuppression(link)
         case .clearDuplicates(let vni, let mac):
             for key in frozenOrDuplicate() where (vni == nil || key.vni == vni) && (mac == nil || key.mac == mac) {
                 macs[key]?.detector.clear()

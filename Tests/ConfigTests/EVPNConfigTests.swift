@@ -148,3 +148,51 @@ struct EVPNAnyASConfigTests {
         #expect(result.errors.first?.location == SourceLocation(file: "vtep.conf", line: 8, column: 10))
     }
 }
+
+/// `[no] arp-nd-suppress` (EVPNSuppressionConfig.swift): an evpnd extension, globally or per VNI, with a warning.
+struct EVPNSuppressionConfigTests {
+    @Test func globalAndPerVNIWithAWarningEach() throws {
+        let result = ConfigParser.parse(text: EVPNConfigTests.vtep([
+            "arp-nd-suppress", "vni 200", " no arp-nd-suppress", "exit-vni", "vni 300", " arp-nd-suppress", "exit-vni",
+        ]), file: "vtep.conf")
+        #expect(result.errors.isEmpty, "\(result.diagnostics)")
+        let router = try #require(result.config).router
+        #expect(router.arpNDSuppress == true)
+        #expect(router.vnis.map(\.arpNDSuppress) == [false, true])
+        let warnings = result.diagnostics.filter { $0.severity == .warning && $0.message.contains("evpnd extension") }
+        #expect(warnings.map(\.location.line) == [8, 10, 13])
+        #expect(warnings[1].message.contains("clears neigh_suppress on the VXLAN bridge port of VNI 200"))
+        // The running config writes them back, and reads back the same.
+        let text = try #require(result.config).runningConfigText
+        #expect(text.contains("\n  arp-nd-suppress\n"))
+        #expect(text.contains("\n  no arp-nd-suppress\n") || text.contains(" no arp-nd-suppress"))
+        let again = try #require(ConfigParser.parse(text: text, file: "running").config)
+        #expect(again.router.arpNDSuppress == true)
+        #expect(again.router.vnis.map(\.arpNDSuppress) == [false, true])
+    }
+
+    @Test func absentMeansTheOperators() throws {
+        let router = try #require(ConfigParser.parse(text: EVPNConfigTests.vtep([]), file: "v").config).router
+        #expect(router.arpNDSuppress == nil)
+        let off = try #require(ConfigParser.parse(text: EVPNConfigTests.vtep(["no arp-nd-suppress"]), file: "v").config).router
+        #expect(off.arpNDSuppress == false)
+    }
+
+    @Test(arguments: [("arp-nd-suppress on", "unexpected word")])
+    func badLines(line: String, message: String) {
+        let result = ConfigParser.parse(text: EVPNConfigTests.vtep([line]), file: "vtep.conf")
+        #expect(result.config == nil)
+        #expect(result.errors.contains { $0.location.line == 8 && $0.message.contains(message) }, "\(result.diagnostics)")
+    }
+
+    @Test func onlyInL2VPNEVPN() {
+        let result = ConfigParser.parse(text: """
+            router bgp 65000
+             address-family ipv4 unicast
+              arp-nd-suppress
+             exit-address-family
+            exit
+            """, file: "v")
+        #expect(result.errors.contains { $0.message.contains("only valid in 'address-family l2vpn evpn'") }, "\(result.diagnostics)")
+    }
+}

@@ -62,7 +62,8 @@ final class VTEPFabric: @unchecked Sendable {
     // MARK: configurations
 
     /// The seed's VTEP configuration (scripts/lab/frr/vtep1.conf), the same text for FRR and evpnd.
-    static func vtepConfig(_ n: Int, passive: Bool = false, logFile: String? = nil) -> String {
+    /// `evpnLines`: more lines for `address-family l2vpn evpn` (evpnd's `arp-nd-suppress`...).
+    static func vtepConfig(_ n: Int, passive: Bool = false, logFile: String? = nil, evpnLines: [String] = []) -> String {
         """
         frr defaults datacenter
         hostname vtep\(n)
@@ -78,6 +79,7 @@ final class VTEPFabric: @unchecked Sendable {
          address-family l2vpn evpn
           neighbor \(reflector) activate
           advertise-all-vni
+        \(evpnLines.map { "  " + $0 }.joined(separator: "\n"))
          exit-address-family
         exit
         !
@@ -143,9 +145,11 @@ final class VTEPFabric: @unchecked Sendable {
     func evpndSocket(_ n: Int) -> String { evpnd("v\(n)").socket }
     func evpndLog(_ n: Int) -> String { evpnd("v\(n)").log }
 
-    func startEvpndVTEP(_ n: Int, passive: Bool = false, logLevel: String = "debug") throws {
+    func startEvpndVTEP(_ n: Int, passive: Bool = false, logLevel: String = "debug", evpnLines: [String] = [],
+                        appendLog: Bool = false) throws {
         kinds[n] = "evpnd"
-        try evpnd("v\(n)").start(config: Self.vtepConfig(n, passive: passive), logLevel: logLevel)
+        try evpnd("v\(n)").start(config: Self.vtepConfig(n, passive: passive, evpnLines: evpnLines), logLevel: logLevel,
+                                 appendLog: appendLog)
     }
 
     /// VTEP n started with a configuration of the test's own (MultiASInteropTests.swift: each leaf its own AS).

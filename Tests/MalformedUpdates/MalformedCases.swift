@@ -151,6 +151,7 @@ public enum MalformedCases {
         builder.multihomingCases()
         builder.evpnLengthCases()
         builder.unknownRouteTypeCases()
+        builder.macIPCases()
         return builder.cases
     }
 
@@ -539,6 +540,30 @@ public enum MalformedCases {
                     let i = list.firstIndex { $0[1] == 14 } ?? 0
                     list[i] = MalformedCases.mpReach([UInt8(type), 5, 1, 2, 3, 4, 5] + MalformedCases.route(n, sender: sender), sender: sender)
                 }
+            }
+        }
+
+        /// MAC+IP fields (RFC 7432 section 7.2) and the ARP/ND community (RFC 9047), appended after the sweeps (issue
+        /// 14). A MAC length other than 48, an IP length other than 0/32/128, or one the route's length cannot hold:
+        /// the NLRI cannot be trusted, as the type-4 row above (FRR's process_type2_route fails the same way). An ND
+        /// community with flags RFC 9047 does not define is kept (its unknown bits ignored), the route with it.
+        mutating func macIPCases() {
+            let sender = self.sender
+            for (name, offset, value, reference) in [("MAC length 47", 22, UInt8(47), "7606 5.3, 7432 7.2"),
+                                                     ("IP length 24", 29, UInt8(24), "7606 5.3, 7432 7.2"),
+                                                     ("IP length 128 in 37 octets", 29, UInt8(128), "7606 5.3, 7432 7.2")] {
+                edited("MAC+IP route with \(name)", reference, Self.reset(3, 9)) { list, n in
+                    var bad = MalformedCases.routeValue(n + 5000, sender: sender)
+                    bad[offset] = value
+                    let i = list.firstIndex { $0[1] == 14 } ?? 0
+                    list[i] = MalformedCases.mpReach(MalformedCases.route(n, sender: sender) + [2, UInt8(bad.count)] + bad, sender: sender)
+                }
+            }
+            edited("MAC+IP route with an ND community of undefined flags", "9047 2, 7606 7.14", .kept(discarded: nil),
+                   counted: false) { list, _ in
+                let i = list.firstIndex { $0[1] == 16 } ?? 0
+                let value = Array(list[i][3...]) + [0x06, 0x08, 0xfa, 0, 0, 0, 0, 0]
+                list[i] = MalformedCases.attr(0xc0, 16, value)
             }
         }
     }

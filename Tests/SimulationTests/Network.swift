@@ -154,7 +154,9 @@ struct Network {
                     queue.append(.nexthopResults(batch, vtep.kernel.applyNexthops(batch)))
                 case .log(let event):
                     nodes[node].log.append("\(now.nanoseconds / 1_000_000) ms vtep \(event)")
-                case .engine, .armTimer:
+                case .setNeighSuppress(let port, _, let on):
+                    _ = vtep.kernel.setNeighSuppress(port: port, on)
+                case .engine, .armTimer, .announce:
                     break
                 }
             }

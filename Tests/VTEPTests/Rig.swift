@@ -68,6 +68,10 @@ struct Rig {
     var neighbourBatches: [[NeighbourOperation]] = []
     var nexthopBatches: [[NexthopOperation]] = []
     var timer: Duration?
+    /// `.setNeighSuppress` outputs, in order.
+    var suppressionRequests: [(port: Int32, on: Bool)] = []
+    /// `.announce` outputs, in order.
+    var announcements: [NeighbourAnnouncement] = []
 
     init(links: [KernelLink] = Lab.links(), config: VTEPConfig = Lab.config(), rows: [KernelFDBEntry] = [],
          neighbours: [KernelNeighbourEntry] = [], rib: [EVPNRouteKey: RouteReportEntry.PathReport] = [:]) {
@@ -123,6 +127,11 @@ struct Rig {
                     logs.append(event)
                 case .armTimer(let after):
                     timer = after
+                case .announce(let announcement):
+                    announcements.append(announcement)
+                case .setNeighSuppress(let port, _, let on):
+                    suppressionRequests.append((port, on))
+                    _ = kernel.setNeighSuppress(port: port, on)
                 }
             }
             queue += kernel.takeEvents()

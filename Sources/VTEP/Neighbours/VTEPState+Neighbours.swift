@@ -14,9 +14,18 @@
 //           host again). Among several remote routes for one IP: the highest MAC mobility sequence,
 //           then the lowest VTEP address, as for MACs.
 //
+//   moved:  an IP that moves to another MAC (a server moving its address to another NIC; RFC 7432 section 15
+//           applied to the IP, as FRR's zebra does with the neighbour's sequence): a fresh local claim (the
+//           kernel resolved it to a new MAC, or a local host's ARP for an address held as a remote host's,
+//           which the kernel never learns over a `noarp` row: `.arpObserved`) while a remote route names another
+//           MAC is advertised with the remote sequence + 1; a remote route for another MAC with a higher sequence
+//           (equal: the lower VTEP address) takes the IP from a local claim, which is withdrawn and replaced by
+//           the remote neighbour. Whenever the MAC an IP resolves to here changes to a remote MAC, the switch
+//           announces it on its own ports (NeighbourAnnouncement.swift), rate-limited (AnnouncementLimiter).
+//
 // The MAC half of a MAC+IP route goes to the MAC's record as before (VTEPState+Remote.swift): one route
-// carries both. Not here yet (docs/VTEP.md): IP mobility on its own sequence, duplicate IP detection,
-// ARP/ND suppression, the ND community's router flag, and the default gateway community.
+// carries both. Not here yet (docs/VTEP.md): duplicate IP detection, the ND community's router flag, and the
+// default gateway community.
 
 import BGPCore
 import BGPWire
@@ -44,13 +53,22 @@ struct IPRecord {
     var advertised: (mac: MACAddress, sequence: UInt32, sticky: Bool)?
     /// The remote neighbour evpnd wants on the SVI.
     var installed: NeighbourIntent?
+    /// A local host's ARP claiming this address at this MAC while the SVI holds it as a remote host's.
+    var snooped: MACAddress?
+    /// A local claim not yet decided on (a new MAC learned, or snooped): it may take the IP from a remote route.
+    var freshLocal = false
+    /// The sequence of our claim on the IP (at least its MAC's).
+    var localSequence: UInt32 = 0
+    /// Duplicate address detection for the IP, as for MACs (`dup-addr-detection`): moves counted, frozen.
+    var detector = DuplicateDetector()
 
-    var isEmpty: Bool { local == nil && remotes.isEmpty && advertised == nil && installed == nil }
+    var isEmpty: Bool { local == nil && snooped == nil && remotes.isEmpty && advertised == nil && installed == nil }
 
     /// The MACs this IP depends on (its local MAC, its remote routes' MACs).
     var macs: Set<MACAddress> {
         var set = Set(remotes.values.map(\.mac))
         if let local { set.insert(local.mac) }
+        if let snooped { set.insert(snooped) }
         return set
     }
 
@@ -74,6 +92,8 @@ extension VTEPState {
         updateIP(ipKey) { record in
             if record.local?.mac == local?.mac && record.local?.state == local?.state { return false }
             if let local, record.local?.mac != local.mac {
+                record.freshLocal = true
+                if record.snooped != local.mac { record.snooped = nil }
                 fx.log(.debug, "VNI \(vni): neighbour \(key.ip) learned at \(local.mac)", vni: vni, mac: local.mac)
             } else if local == nil, let old = record.local {
                 fx.log(.debug, "VNI \(vni): neighbour \(key.ip) gone from \(old.mac)", vni: vni, mac: old.mac)
@@ -121,10 +141,40 @@ extension VTEPState {
             return
         }
         var advertise: (mac: MACAddress, sequence: UInt32, sticky: Bool)?
-        if let local = record.local, let mac = macs[MACKey(vni: key.vni, mac: local.mac)], mac.owner == .local,
+        // The MAC local hosts may hold for the IP: what is installed or advertised, or was until lately (the old
+        // switch's withdrawal often comes before the new one's route).
+        let before = record.installed?.mac ?? record.advertised?.mac ?? announcer.recent(key.vni, key.ip, now: fx.now)
+        if let claimed = record.local?.mac ?? record.snooped, let mac = macs[MACKey(vni: key.vni, mac: claimed)], mac.owner == .local,
            let sent = mac.advertised {
-            advertise = (local.mac, sent.sequence, sent.sticky)
+            let best = record.bestRemote
+            let other = best.flatMap { $0.mac != claimed ? $0 : nil }
+            if frozenIP(record) {
+                // A duplicate under `freeze`: nothing changes until `clear evpn dup-addr` or the freeze ends.
+                record.freshLocal = false
+                ips[key] = record
+                return
+            }
+            if record.freshLocal {
+                // The IP came here (or to a new MAC here): above the remote claim on another MAC.
+                record.localSequence = max(sent.sequence, other.map { $0.sequence &+ 1 } ?? 0)
+                if other != nil, record.detector.localMove(now: fx.now, config: config.duplicateDetection) {
+                    duplicateIPDetected(key, &fx)
+                }
+            }
+            let sequence = max(sent.sequence, record.localSequence)
+            if let other, other.sequence > sequence || (other.sequence == sequence && other.vtep < vni.port.vtep) {
+                // It moved away: the remote route wins; our claim goes (the kernel row is replaced below).
+                if record.advertised != nil {
+                    fx.log(.info, "VNI \(key.vni): IP \(key.ip) moved to \(other.mac) at \(other.vtep) (sequence \(other.sequence) over \(sequence))",
+                           vni: key.vni, mac: other.mac)
+                    if record.detector.remoteMove(now: fx.now, config: config.duplicateDetection) { duplicateIPDetected(key, &fx) }
+                }
+                record.snooped = nil
+            } else {
+                advertise = (claimed, sequence, sent.sticky)
+            }
         }
+        record.freshLocal = false
         var install: NeighbourIntent?
         if advertise == nil, let best = record.bestRemote, macs[MACKey(vni: key.vni, mac: best.mac)]?.owner != .local {
             install = NeighbourIntent(ip: key.ip, mac: best.mac, svi: vni.port.bridgeIndex)
@@ -145,7 +195,11 @@ extension VTEPState {
             if let previous = record.installed, previous.key != install?.key { neighbours.setDesired(nil, at: previous.key) }
             if let install { neighbours.setDesired(install, at: install.key) }
             record.installed = install
+            if let install, let before, before != install.mac {
+                announce(NeighbourAnnouncement(vni: key.vni, svi: install.svi, ip: key.ip, mac: install.mac, router: install.router), &fx)
+            }
         }
+        if let mac = install?.mac ?? advertise?.mac { announcer.remember(key.vni, key.ip, mac, now: fx.now) }
         ips[key] = record.isEmpty ? nil : record
     }
 
