@@ -126,7 +126,7 @@ extension VTEPInput {
         case .deletedIPNeighbour(let neighbour):
             guard let entry = KernelNeighbourEntry(neighbour) else { return nil }
             self = .neighbourRemoved(entry)
-        case .other, .malformed: return nil
+        case .newRoute, .deletedRoute, .other, .malformed: return nil
         }
     }
 }

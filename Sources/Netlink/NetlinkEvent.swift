@@ -11,6 +11,10 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
     case newIPNeighbour(IPNeighbour)
     /// RTM_DELNEIGH of family AF_INET or AF_INET6.
     case deletedIPNeighbour(IPNeighbour)
+    /// RTM_NEWROUTE of family AF_INET or AF_INET6 (RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE).
+    case newRoute(IPRoute)
+    /// RTM_DELROUTE of family AF_INET or AF_INET6.
+    case deletedRoute(IPRoute)
     /// Anything else (other message types).
     case other(NetlinkMessage)
     /// A notification that did not decode; the daemon logs it and resyncs.
@@ -31,6 +35,8 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
                 self = .newIPNeighbour(try IPNeighbour(n))
             case (.delNeighbour, .neighbour(let n)) where n.family == .inet || n.family == .inet6:
                 self = .deletedIPNeighbour(try IPNeighbour(n))
+            case (.newRoute, .route(let r)) where r.family == .inet || r.family == .inet6: self = .newRoute(try IPRoute(r))
+            case (.delRoute, .route(let r)) where r.family == .inet || r.family == .inet6: self = .deletedRoute(try IPRoute(r))
             default: self = .other(message)
             }
         } catch {

@@ -6,6 +6,7 @@ public struct NetlinkRequest: Equatable, Hashable, Sendable {
         case link(LinkMessage)
         case neighbour(NeighbourMessage)
         case fdb(FDBEntry)
+        case route(RouteMessage)
         /// A payload encoded elsewhere.
         case bytes([UInt8])
     }
@@ -49,6 +50,7 @@ public struct NetlinkRequest: Equatable, Hashable, Sendable {
         case .link(let l): l.encode(into: &out)
         case .neighbour(let n): n.encode(into: &out)
         case .fdb(let e): e.encodeRequestBody(into: &out)
+        case .route(let r): r.encode(into: &out)
         case .bytes(let b): out.append(contentsOf: b)
         }
         let length = out.count - start
