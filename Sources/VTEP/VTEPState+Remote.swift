@@ -19,6 +19,7 @@ extension VTEPState {
         for key in keys {
             var new: RemoteRoute?
             if let path = bestPath(key) { new = parse(path) }
+            new = admitByNextHop(new, key: key)
             let old: RemoteRoute?
             if var route = new {
                 for vni in vnis.values where accepts(vni, route) { route.imports.append(vni.vni) }
