@@ -72,6 +72,8 @@ public final class Runtime: @unchecked Sendable {
     private var control: ControlServer?
     /// VTEP mode (`advertise-all-vni`): the netlink side, VTEPDriver.swift.
     var vtep: VTEPDriver?
+    /// Kernel routes (BGP unicast best paths, static routes): RouteDriver.swift.
+    var routes: RouteDriver?
     /// The Prometheus endpoint when one is configured (Runtime+Metrics.swift).
     var metrics: MetricsEndpoint?
     /// BFD sessions, run on a queue of their own (Runtime+BFD.swift, BFDDriver.swift).
@@ -164,6 +166,7 @@ public final class Runtime: @unchecked Sendable {
             logger.info("evpnd started: AS \(engineConfig.localAS), router-id \(engineConfig.routerID), \(engineConfig.peers.count) neighbors, \(engineConfig.listenRanges.count) listen ranges")
             do {
                 try startVTEP()
+                try startRoutes()
                 try startMetrics()
             } catch {
                 for listener in listeners { listener.source.cancel() }
@@ -171,6 +174,7 @@ public final class Runtime: @unchecked Sendable {
                 control.stop()
                 self.control = nil
                 stopVTEP()
+                stopRoutes(keepingRoutes: true)
                 throw error
             }
             startBFD()
@@ -235,6 +239,7 @@ public final class Runtime: @unchecked Sendable {
         control?.stop()
         stopBFD()
         stopVTEP()
+        stopRoutes(keepingRoutes: engineConfig.restartsGracefully)
         stopMetrics()
         control = nil
         logger.notice("stopped")
@@ -255,6 +260,7 @@ public final class Runtime: @unchecked Sendable {
             feed(.configure(newEngineConfig))
             reconfigureMetrics()
             startBFD()
+            reloadRoutes()
         } catch {
             logger.error("reload refused, the running configuration stays: \(error)")
         }
@@ -275,6 +281,7 @@ public final class Runtime: @unchecked Sendable {
             index += 1
             // The VTEP sees the Loc-RIB changes of every input at once (received routes reach the FDB now).
             let outputs = engine.handle(next, now: Runtime.monotonicNow()) + vtepAfterEngineInput()
+            routesAfterEngineInput()
             var sentTo: [ConnectionID] = []
             for output in outputs { perform(output, sentTo: &sentTo) }
             // Pull-based sending: a connection whose bytes all went out can take more at once.

@@ -180,7 +180,7 @@ extension Runtime {
         return engineOutputs
     }
 
-    private func performVTEP(_ outputs: [VTEPOutput]) {
+    func performVTEP(_ outputs: [VTEPOutput]) {
         guard let driver = vtep else { return }
         for output in outputs {
             switch output {
