@@ -464,6 +464,7 @@ public final class Runtime: @unchecked Sendable {
         // Before the l2vpn evpn route commands: `show bgp l2vpn evpn neighbors` is a neighbor report.
         if let response = answerNeighbors(request) { return response }
         if let response = answerUnicast(request) { return response }
+        if let response = answerKernelRoutes(request) { return response }
         switch words {
         case ["show", "bgp", "l2vpn", "evpn", "summary"], ["show", "bgp", "evpn", "summary"]:
             let summary = SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,

@@ -176,4 +176,70 @@ struct KernelRouteInteropTests {
         #expect(waitUntil(30) { testbed.fdb(in: vteps[1] ?? "").contains("\(Self.hostMAC(2)) dst 10.0.0.2") },
                 "v1 fdb:\n\(testbed.fdb(in: vteps[1] ?? ""))\nlog:\n\(evpndLog(1))")
     }
+
+    /// Static routes of the config go in as zebra's (`proto static metric 20`); a static route whose next hop does
+    /// not resolve, and BGP routes for our own address and inside our connected subnet, are refused with their
+    /// reason and counted, and nothing of them reaches the kernel; at a stop without graceful restart evpnd's
+    /// routes leave the kernel.
+    @Test func staticRoutesRefusalsAndStop() throws {
+        guard Tools.ready("static routes and refusals", needs: ["vtysh", "/usr/lib/frr/bgpd"]) else { return }
+        try withLab(subnet: 92) { lab in
+            try lab.startFRR(config: """
+                frr defaults datacenter
+                hostname frr-peer
+                router bgp 65002
+                 bgp router-id \(lab.addressB)
+                 no bgp ebgp-requires-policy
+                 no bgp network import-check
+                 neighbor \(lab.addressA) remote-as 65001
+                 neighbor \(lab.addressA) timers connect 1
+                 address-family ipv4 unicast
+                  network 10.20.0.0/24
+                  network \(lab.addressA)/32
+                  network 10.213.92.128/25
+                 exit-address-family
+                exit
+                """)
+            try lab.startEvpnd(config: """
+                frr defaults datacenter
+                hostname evpnd-test
+                ip route 10.77.0.0/24 \(lab.addressB)
+                ip route 10.78.0.0/24 192.0.2.1
+                router bgp 65001
+                 bgp router-id \(lab.addressA)
+                 neighbor \(lab.addressB) remote-as 65002
+                 neighbor \(lab.addressB) timers connect 1
+                exit
+                """)
+            func table() -> String { (try? run(["ip", "-n", lab.nsA, "route", "show"]).output) ?? "" }
+            #expect(waitUntil(40) { table().contains("10.20.0.0/24 via \(lab.addressB) dev \(lab.vethA) proto bgp metric 20") },
+                    "\(table())\n\(lab.evpndLogText.suffix(3000))")
+            #expect(table().contains("10.77.0.0/24 via \(lab.addressB) dev \(lab.vethA) proto static metric 20"), "\(table())")
+            for absent in ["10.78.0.0", "\(lab.addressA) via", "10.213.92.128"] {
+                #expect(!table().contains(absent), "\(absent) in\n\(table())")
+            }
+            let report = Self.json((try? run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "ip", "route", "--json"]).output) ?? "")
+            func reason(_ prefix: String) -> String? {
+                ((report[prefix] as? [[String: Any]])?.first)?["notInstalledReason"] as? String
+            }
+            #expect(reason("10.78.0.0/24") == "next hop unreachable", "\(report)")
+            #expect(reason("\(lab.addressA)/32") == "covers our own address", "\(report)")
+            #expect(reason("10.213.92.128/25") == "covers a connected subnet", "\(report)")
+            #expect(((report["10.20.0.0/24"] as? [[String: Any]])?.first)?["installed"] as? Bool == true, "\(report)")
+            let refusals = report["refusals"] as? [String: Any]
+            #expect(refusals?["covers a connected subnet"] as? Int == 1 && refusals?["covers our own address"] as? Int == 1, "\(report)")
+            print("evpnd's kernel routes:\n\(table())\n" + ((try? run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "ip", "route"]).output) ?? ""))
+
+            // A stop without graceful restart takes evpnd's routes out, as zebra's go when it stops.
+            if let process = lab.evpnd {
+                process.terminate()
+                process.waitUntilExit()
+            }
+            #expect(waitUntil(10) { !table().contains("proto bgp") && !table().contains("proto static") }, "\(table())")
+        }
+    }
+
+    static func json(_ text: String) -> [String: Any] {
+        ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]) ?? [:]
+    }
 }

@@ -178,6 +178,7 @@ private func settle(_ state: inout KernelRoutesState, _ kernel: inout SimulatedR
         ("10.10.0.128/25", ["10.10.0.2"], .connectedSubnet),
         ("10.0.4.0/24", ["fe80::2"], .linkLocalNextHop),
         ("10.0.5.0/24", ["192.0.2.7"], .nextHopUnreachable),
+        ("2001:db8:20::/48", ["::ffff:10.10.0.2"], .mappedNextHop),
     ])
     func refused(route: String, nextHops: [String], reason: RouteRefusal) {
         var (state, kernel) = Self.fresh()

@@ -12,6 +12,8 @@
 //   - (BGP) a host route of one of our own addresses (our loopback or VTEP address coming back to us);
 //   - (BGP) a prefix equal to or inside a connected subnet (an overlay route covering the underlay);
 //   - (BGP) an IPv6 link-local next hop, which needs the session's interface (unnumbered, not done yet);
+//   - (BGP) an IPv4-mapped IPv6 next hop (an IPv6 route learned over an IPv4 session): the kernel has no
+//     IPv6 route over an IPv4 gateway;
 //   - a static route's interface that does not exist;
 //   - no next hop resolves (NextHopResolver.swift): the route leaves the kernel and comes back when one does.
 
@@ -41,6 +43,9 @@ public enum RouteRefusal: String, Hashable, Sendable, CaseIterable, CustomString
     case ownAddress = "covers our own address"
     case connectedSubnet = "covers a connected subnet"
     case linkLocalNextHop = "link-local next hop without an interface"
+    /// An IPv6 route with an IPv4-mapped next hop (learned over an IPv4 session): Linux takes no IPv4 gateway
+    /// for an IPv6 route.
+    case mappedNextHop = "IPv4-mapped next hop"
     case interfaceMissing = "interface not found"
     case nextHopUnreachable = "next hop unreachable"
 
@@ -126,6 +131,9 @@ public struct KernelRoutesState: Sendable {
 
     /// Whether the kernel can reach `address` (for EVPN next hops, `show` reports).
     public func isReachable(_ address: IPAddress) -> Bool { resolver.resolve(address).isReachable }
+
+    /// The next hops of the routes wanted, and whether each resolved when last looked at (`show ip nht`).
+    public var trackedNextHops: [IPAddress: Bool] { nextHopReachable }
 
     // MARK: the round
 
@@ -222,6 +230,10 @@ public struct KernelRoutesState: Sendable {
             track(prefix, [])
             return (nil, .linkLocalNextHop)
         }
+        if nextHops.contains(where: Self.isIPv4Mapped) {
+            track(prefix, [])
+            return (nil, .mappedNextHop)
+        }
         return finish(prefix, nextHops.map { KernelNextHop(gateway: $0) }, protocol: KernelRouteProtocol.bgp)
     }
 
@@ -252,6 +264,13 @@ public struct KernelRoutesState: Sendable {
             nextHopUsers[gateway] = rest.isEmpty ? nil : rest
             if rest.isEmpty { nextHopReachable[gateway] = nil }
         }
+    }
+
+    /// ::ffff:0:0/96.
+    static func isIPv4Mapped(_ address: IPAddress) -> Bool {
+        guard case .v6 = address else { return false }
+        let b = address.bytes
+        return b[0..<10].allSatisfy { $0 == 0 } && b[10] == 0xff && b[11] == 0xff
     }
 
     static func isLinkLocal(_ address: IPAddress) -> Bool {
