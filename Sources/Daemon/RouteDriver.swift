@@ -39,8 +39,12 @@ final class RouteDriver {
 
     init() throws(NetlinkError) {
         var options = NetlinkSocketOptions(groups: [.ipv4Route, .ipv6Route, .link], nonBlocking: true)
-        options.receiveBufferSize = 32 << 20
+        // Room for a burst of deletions (a large withdrawal); an overrun then costs one dump of what is left.
+        options.receiveBufferSize = 256 << 20
         events = try NetlinkSocket(options: options)
+        // Our own installs are not news (the reconciler and the resolver have them): the kernel drops their
+        // echoes (NetlinkSocket-routeFilter.swift).
+        try events.ignoreBGPRouteAdds()
         requests = try NetlinkSocket(options: NetlinkSocketOptions())
     }
 

@@ -230,12 +230,20 @@ struct KernelRouteInteropTests {
             #expect(refusals?["covers a connected subnet"] as? Int == 1 && refusals?["covers our own address"] as? Int == 1, "\(report)")
             print("evpnd's kernel routes:\n\(table())\n" + ((try? run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "ip", "route"]).output) ?? ""))
 
+            // An operator deleting evpnd's route: put back (the deletion event is seen; the echoes of evpnd's own
+            // installs are filtered out in the kernel). One of another protocol at another metric is left alone.
+            try run(["ip", "-n", lab.nsA, "route", "del", "10.20.0.0/24", "proto", "bgp", "metric", "20"])
+            try run(["ip", "-n", lab.nsA, "route", "add", "10.20.0.0/24", "via", lab.addressB, "metric", "50"])
+            #expect(waitUntil(10) { table().contains("10.20.0.0/24 via \(lab.addressB) dev \(lab.vethA) proto bgp metric 20") }, "\(table())")
+            #expect(table().contains("10.20.0.0/24 via \(lab.addressB) dev \(lab.vethA) metric 50"), "\(table())")
+
             // A stop without graceful restart takes evpnd's routes out, as zebra's go when it stops.
             if let process = lab.evpnd {
                 process.terminate()
                 process.waitUntilExit()
             }
             #expect(waitUntil(10) { !table().contains("proto bgp") && !table().contains("proto static") }, "\(table())")
+            #expect(table().contains("metric 50"), "the operator's route stays: \(table())")
         }
     }
 
