@@ -266,3 +266,11 @@ extension Runtime {
         }
     }
 }
+
+extension Runtime {
+    /// Whether the kernel can reach `address` by a route other than the default (next-hop tracking), for the
+    /// route views' "next hop unreachable" reason; nil when kernel routes are off (nothing is tracked then).
+    func nextHopResolves(_ address: IPAddress) -> Bool? {
+        routes?.state.isReachable(address)
+    }
+}

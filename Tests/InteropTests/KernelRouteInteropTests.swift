@@ -205,6 +205,8 @@ struct KernelRouteInteropTests {
                 hostname evpnd-test
                 ip route 10.77.0.0/24 \(lab.addressB)
                 ip route 10.78.0.0/24 192.0.2.1
+                ip route 10.66.0.0/24 \(lab.addressB)
+                ip route 10.66.0.0/24 10.213.92.3
                 router bgp 65001
                  bgp router-id \(lab.addressA)
                  neighbor \(lab.addressB) remote-as 65002
@@ -215,6 +217,14 @@ struct KernelRouteInteropTests {
             #expect(waitUntil(40) { table().contains("10.20.0.0/24 via \(lab.addressB) dev \(lab.vethA) proto bgp metric 20") },
                     "\(table())\n\(lab.evpndLogText.suffix(3000))")
             #expect(table().contains("10.77.0.0/24 via \(lab.addressB) dev \(lab.vethA) proto static metric 20"), "\(table())")
+            // Two lines for one prefix: one route with both next hops (ECMP, RTA_MULTIPATH).
+            let lines = table().split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let i = lines.firstIndex(of: "10.66.0.0/24 proto static metric 20"), i + 2 < lines.count {
+                #expect(lines[i + 1].hasPrefix("nexthop via \(lab.addressB) dev \(lab.vethA)"), "\(table())")
+                #expect(lines[i + 2].hasPrefix("nexthop via 10.213.92.3 dev \(lab.vethA)"), "\(table())")
+            } else {
+                Issue.record("no ECMP route 10.66.0.0/24 in\n\(table())")
+            }
             for absent in ["10.78.0.0", "\(lab.addressA) via", "10.213.92.128"] {
                 #expect(!table().contains(absent), "\(absent) in\n\(table())")
             }
