@@ -149,6 +149,8 @@ public struct BGPConfig: Hashable, Sendable {
     public var bfd = BFDConfig()
     /// zebra's `evpn mh` globals and interfaces (EVPNMultihomingConfig.swift).
     public var multihoming = EVPNMultihomingConfig()
+    /// zebra's static routes (StaticRouteConfig.swift).
+    public var staticRoutes: [StaticRoute] = []
 }
 
 /// A neighbor (or a listen range's template) with inheritance and defaults applied: what the engine runs.

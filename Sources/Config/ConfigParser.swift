@@ -142,6 +142,8 @@ struct Parser {
     var bfd = BFDConfig()
     /// zebra's `evpn mh` lines (EVPNMultihomingConfig.swift).
     var multihoming = EVPNMultihomingConfig()
+    /// zebra's `ip route` / `ipv6 route` lines (StaticRouteConfig.swift).
+    var staticRoutes: [StaticRoute] = []
     /// `neighbor X bfd profile NAME`: names to check at the end of the file.
     var bfdProfileUses: [(String, SourceLocation)] = []
     /// Other daemons' commands skipped, first occurrence of each, for the one warning.
@@ -276,6 +278,8 @@ struct Parser {
             return .done
         case "evpn":
             return try globalMultihomingCommand(words, negated: false)
+        case "ip" where words.count >= 2 && words[1].text == "route", "ipv6" where words.count >= 2 && words[1].text == "route":
+            return try staticRouteCommand(words)
         case "no":
             if words.count >= 2, words[1].text == "evpn" {
                 return try globalMultihomingCommand(Array(words.dropFirst()), negated: true)
@@ -766,6 +770,7 @@ struct Parser {
         var config = BGPConfig(hostname: hostname, profile: profile, router: router, metrics: metrics)
         config.bfd = bfd
         config.multihoming = multihoming
+        config.staticRoutes = staticRoutes
         return ConfigParseResult(config: hasErrors ? nil : config, diagnostics: diagnostics)
     }
 }

@@ -132,7 +132,7 @@ extension VTEPInput {
         case .bridgePort(let port):
             guard let on = port.neighSuppress else { return nil }
             self = .bridgePortChanged(index: port.index, neighSuppress: on)
-        case .other, .malformed: return nil
+        case .newRoute, .deletedRoute, .other, .malformed: return nil
         }
     }
 }

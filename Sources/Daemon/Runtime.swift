@@ -74,6 +74,8 @@ public final class Runtime: @unchecked Sendable {
     var vtep: VTEPDriver?
     /// Address events for `redistribute connected` (ConnectedRoutes.swift).
     var connectedWatcher: ConnectedWatcher?
+    /// Kernel routes (BGP unicast best paths, static routes): RouteDriver.swift.
+    var routes: RouteDriver?
     /// The Prometheus endpoint when one is configured (Runtime+Metrics.swift).
     var metrics: MetricsEndpoint?
     /// BFD sessions, run on a queue of their own (Runtime+BFD.swift, BFDDriver.swift).
@@ -166,6 +168,7 @@ public final class Runtime: @unchecked Sendable {
             logger.info("evpnd started: AS \(engineConfig.localAS), router-id \(engineConfig.routerID), \(engineConfig.peers.count) neighbors, \(engineConfig.listenRanges.count) listen ranges")
             do {
                 try startVTEP()
+                try startRoutes()
                 try startMetrics()
                 startConnectedWatcher()
             } catch {
@@ -174,6 +177,7 @@ public final class Runtime: @unchecked Sendable {
                 control.stop()
                 self.control = nil
                 stopVTEP()
+                stopRoutes(keepingRoutes: true)
                 throw error
             }
             startBFD()
@@ -238,6 +242,7 @@ public final class Runtime: @unchecked Sendable {
         control?.stop()
         stopBFD()
         stopVTEP()
+        stopRoutes(keepingRoutes: engineConfig.restartsGracefully)
         stopMetrics()
         connectedWatcher?.source?.cancel()
         connectedWatcher = nil
@@ -260,6 +265,7 @@ public final class Runtime: @unchecked Sendable {
             feed(.configure(newEngineConfig))
             reconfigureMetrics()
             startBFD()
+            reloadRoutes()
         } catch {
             logger.error("reload refused, the running configuration stays: \(error)")
         }
@@ -280,6 +286,7 @@ public final class Runtime: @unchecked Sendable {
             index += 1
             // The VTEP sees the Loc-RIB changes of every input at once (received routes reach the FDB now).
             let outputs = engine.handle(next, now: Runtime.monotonicNow()) + vtepAfterEngineInput()
+            routesAfterEngineInput()
             var sentTo: [ConnectionID] = []
             for output in outputs { perform(output, sentTo: &sentTo) }
             // Pull-based sending: a connection whose bytes all went out can take more at once.
@@ -468,6 +475,7 @@ public final class Runtime: @unchecked Sendable {
         // Before the l2vpn evpn route commands: `show bgp l2vpn evpn neighbors` is a neighbor report.
         if let response = answerNeighbors(request) { return response }
         if let response = answerUnicast(request) { return response }
+        if let response = answerKernelRoutes(request) { return response }
         switch words {
         case ["show", "bgp", "l2vpn", "evpn", "summary"], ["show", "bgp", "evpn", "summary"]:
             let summary = withBFDStatus(SummaryReport.make(summaryRowsWithVTEPDrops(), config: engineConfig,

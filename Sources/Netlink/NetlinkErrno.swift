@@ -9,6 +9,8 @@ public struct NetlinkErrno: RawRepresentable, Error, Equatable, Hashable, Sendab
 
     public static let EPERM = Self(rawValue: Glibc.EPERM)
     public static let ENOENT = Self(rawValue: Glibc.ENOENT)
+    /// What RTM_DELROUTE answers for a route that is not there.
+    public static let ESRCH = Self(rawValue: Glibc.ESRCH)
     public static let EINTR = Self(rawValue: Glibc.EINTR)
     public static let EAGAIN = Self(rawValue: Glibc.EAGAIN)
     public static let ENOMEM = Self(rawValue: Glibc.ENOMEM)

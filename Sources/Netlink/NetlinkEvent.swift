@@ -18,6 +18,10 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
     /// RTM_NEWLINK of family AF_BRIDGE with port attributes (IFLA_PROTINFO): a port's flags changed
     /// (`bridge link set`), BridgePort.swift.
     case bridgePort(BridgePortState)
+    /// RTM_NEWROUTE of family AF_INET or AF_INET6 (RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE).
+    case newRoute(IPRoute)
+    /// RTM_DELROUTE of family AF_INET or AF_INET6.
+    case deletedRoute(IPRoute)
     /// Anything else (other message types).
     case other(NetlinkMessage)
     /// A notification that did not decode; the daemon logs it and resyncs.
@@ -42,6 +46,8 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
                 self = .deletedIPNeighbour(try IPNeighbour(n))
             case (.newNexthop, .nexthop(let n)): self = .newNexthop(try Nexthop(n))
             case (.delNexthop, .nexthop(let n)): self = .deletedNexthop(try Nexthop(n))
+            case (.newRoute, .route(let r)) where r.family == .inet || r.family == .inet6: self = .newRoute(try IPRoute(r))
+            case (.delRoute, .route(let r)) where r.family == .inet || r.family == .inet6: self = .deletedRoute(try IPRoute(r))
             default: self = .other(message)
             }
         } catch {

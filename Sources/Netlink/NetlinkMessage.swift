@@ -8,6 +8,7 @@ public enum NetlinkPayload: Equatable, Hashable, Sendable {
     case link(LinkMessage)
     case neighbour(NeighbourMessage)
     case nexthop(NexthopMessage)
+    case route(RouteMessage)
     /// NLMSG_NOOP, NLMSG_OVERRUN and every type this module does not decode, as bytes.
     case other([UInt8])
 }
@@ -50,6 +51,7 @@ public struct NetlinkMessage: Equatable, Hashable, Sendable {
         case let t where t.isLinkMessage: payload = .link(try LinkMessage.decode(&body))
         case let t where t.isNeighbourMessage: payload = .neighbour(try NeighbourMessage.decode(&body))
         case let t where t.isNexthopMessage: payload = .nexthop(try NexthopMessage.decode(&body))
+        case let t where t.isRouteMessage: payload = .route(try RouteMessage.decode(&body))
         default: payload = .other(body.readRest())
         }
         return NetlinkMessage(header: header, payload: payload)
@@ -67,6 +69,7 @@ public struct NetlinkMessage: Equatable, Hashable, Sendable {
         case .link(let l): l.encode(into: &out)
         case .neighbour(let n): n.encode(into: &out)
         case .nexthop(let n): n.encode(into: &out)
+        case .route(let r): r.encode(into: &out)
         case .other(let b): out.append(contentsOf: b)
         }
         let length = out.count - start

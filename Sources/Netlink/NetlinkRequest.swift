@@ -7,6 +7,7 @@ public struct NetlinkRequest: Equatable, Hashable, Sendable {
         case neighbour(NeighbourMessage)
         case fdb(FDBEntry)
         case nexthop(NexthopMessage)
+        case route(RouteMessage)
         /// A payload encoded elsewhere.
         case bytes([UInt8])
     }
@@ -51,6 +52,7 @@ public struct NetlinkRequest: Equatable, Hashable, Sendable {
         case .neighbour(let n): n.encode(into: &out)
         case .fdb(let e): e.encodeRequestBody(into: &out)
         case .nexthop(let n): n.encode(into: &out)
+        case .route(let r): r.encode(into: &out)
         case .bytes(let b): out.append(contentsOf: b)
         }
         let length = out.count - start

@@ -20,6 +20,7 @@ extension VTEPState {
             if importEAD(key, bestPath: bestPath) { continue }
             var new: RemoteRoute?
             if let path = bestPath(key) { new = parse(path) }
+            new = admitByNextHop(new, key: key)
             let old: RemoteRoute?
             if var route = new {
                 for vni in vnis.values where accepts(vni, route) { route.imports.append(vni.vni) }

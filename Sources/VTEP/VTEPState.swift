@@ -190,6 +190,8 @@ public struct VTEPState: Sendable {
     var fdb = FDBReconciler()
     /// The SVI neighbours: local hosts' addresses read, remote MAC+IP routes installed.
     var neighbours = NeighbourReconciler()
+    /// Next-hop tracking of remote VTEPs (Routes/VTEPState+NextHops.swift).
+    public internal(set) var nextHops = VTEPNextHopTracking()
     /// MAC+IP per VNI and IP (VTEPState+Neighbours.swift), the IPs each MAC concerns, and those to decide.
     var ips: [IPKey: IPRecord] = [:]
     var ipsOfMAC: [MACKey: Set<IPAddress>] = [:]

@@ -146,6 +146,9 @@ func fdbWatch(_ words: ArraySlice<String>) throws {
         }
     }
 
+    // Rows already all there at READY (a watcher started on a settled FDB to time a removal): ADD all now.
+    progress(monotonicSeconds())
+
     while true {
         if !adding, present.isEmpty {
             emit("DEL", "all", stamp(monotonicSeconds()))

@@ -70,8 +70,9 @@ if let subcommand = arguments.first, !subcommand.isEmpty, Int(subcommand) == nil
         switch subcommand {
         case "fdb-watch": try fdbWatch(arguments.dropFirst())
         case "fdb-kernel": try fdbKernel(arguments.dropFirst())
+        case "route-watch": try routeWatch(arguments.dropFirst())
         case "now": print(stamp(monotonicSeconds()))
-        default: throw BenchUsageError("unknown subcommand '\(subcommand)' (fdb-watch, fdb-kernel, now, or a round count)")
+        default: throw BenchUsageError("unknown subcommand '\(subcommand)' (fdb-watch, fdb-kernel, route-watch, now, or a round count)")
         }
         exit(0)
     } catch {

@@ -91,8 +91,13 @@ struct Inject: ParsableCommand {
     @Option(help: "Before withdrawing or moving, wait up to this many seconds for a sink's SYNC/ready file (0: don't wait).")
     var waitReady: Double = 0
     @Option(help: "Seconds to keep the session after the last action (default: until SIGINT/SIGTERM).") var holdFor: Double?
+    @Option(help: "l2vpn-evpn (type-2 routes), or ipv4-unicast: prefixes of --prefix-length from --ip-base, next hop --next-hop, no type-3.")
+    var family: String = "l2vpn-evpn"
+    @Option(help: "Length of the IPv4 unicast prefixes (--family ipv4-unicast).") var prefixLength: UInt8 = 32
 
     func validate() throws {
+        guard family == "l2vpn-evpn" || family == "ipv4-unicast" else { throw ValidationError("--family: l2vpn-evpn or ipv4-unicast") }
+        guard (1...32).contains(prefixLength) else { throw ValidationError("--prefix-length: 1 to 32") }
         guard routes > 0 else { throw ValidationError("--routes must be positive") }
         guard rate > 0, duration >= 0 else { throw ValidationError("--rate must be positive and --duration not negative") }
         guard InjectPlan.Then(rawValue: then) != nil else { throw ValidationError("--then: one of hold, withdraw, move, exit; not \(then)") }
@@ -102,15 +107,17 @@ struct Inject: ParsableCommand {
 
     func run() throws {
         installStopHandlers()
-        let speaker = try session.speaker(defaultID: local ?? listen)
+        var speaker = try session.speaker(defaultID: local ?? listen)
+        let unicast = family == "ipv4-unicast"
+        if unicast { speaker.families = [.ipv4Unicast] }
         let hop = try parseIPv4(nextHop ?? local ?? listen ?? speaker.routerID.description, option: "--next-hop")
         let ip: UInt32? = ipBase == "none" ? nil : try parseIPv4(ipBase, option: "--ip-base").rawValue
         let set = RouteSet(count: routes, vni: vni, rd: .ipv4(speaker.routerID, UInt16(truncatingIfNeeded: vni)),
                            macBase: try parseMAC(macBase, option: "--mac-base"), ipBase: ip, nextHop: hop,
                            localAS: session.localAS, remoteAS: session.remoteAS ?? session.localAS,
-                           routeTargetAS: UInt16(truncatingIfNeeded: session.localAS))
+                           routeTargetAS: UInt16(truncatingIfNeeded: session.localAS), unicastLength: unicast ? prefixLength : nil)
         let plan = InjectPlan(speaker: speaker, remote: session.remote, listen: listen, local: local, port: session.port,
-                              routes: set, imet: imet, then: InjectPlan.Then(rawValue: then) ?? .hold, rate: rate,
+                              routes: set, imet: imet && !unicast, then: InjectPlan.Then(rawValue: then) ?? .hold, rate: rate,
                               duration: duration, moveNextHop: try parseIPv4(moveNextHop, option: "--move-next-hop"),
                               sync: try session.syncDirectory(), waitReady: waitReady, holdFor: holdFor,
                               connectTimeout: session.connectTimeout)

@@ -33,7 +33,7 @@ struct Injector {
         var initial = try routes.updates(0..<routes.count, nextHop: routes.nextHop)
         let updatesCount = initial.count
         if plan.imet { initial.append(try routes.imetUpdate()) }
-        initial.append(try RouteSet.endOfRIB())
+        initial.append(try RouteSet.endOfRIB(routes.unicastLength == nil ? .l2vpnEVPN : .ipv4Unicast))
         let bytes = initial.reduce(0) { $0 + $1.count }
         report("inject", [("what", "prepared"), ("routes", "\(routes.count)"), ("updates", "\(updatesCount)"),
                           ("bytes", "\(bytes)"), ("encode_s", seconds(Monotonic.nanoseconds() - prepared))])

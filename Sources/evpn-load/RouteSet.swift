@@ -15,6 +15,9 @@ struct RouteSet {
     var localAS: UInt32
     var remoteAS: UInt32
     var routeTargetAS: UInt16
+    /// IPv4 unicast instead of EVPN (`inject --family ipv4-unicast`): route i is the prefix of this length
+    /// starting at `ipBase + i * 2^(32 - length)`, with NEXT_HOP `nextHop`, in the UPDATE's own NLRI fields.
+    var unicastLength: UInt8? = nil
 
     func route(_ index: Int) -> EVPNNLRI {
         let ip = ipBase.map { IPAddress.v4(IPv4Address(rawValue: $0 &+ UInt32(truncatingIfNeeded: index))) }
@@ -33,29 +36,49 @@ struct RouteSet {
         return list
     }
 
+    /// Route i as an IPv4 unicast prefix (`unicastLength` set).
+    func prefix(_ index: Int) -> PrefixNLRI {
+        let length = unicastLength ?? 32
+        let step = UInt32(1) << UInt32(32 - Int(min(length, 32)))
+        let base = ipBase ?? 0
+        return PrefixNLRI(prefix: IPPrefix(address: .v4(IPv4Address(rawValue: base &+ UInt32(truncatingIfNeeded: index) &* step)),
+                                           length: length))
+    }
+
     /// Full UPDATEs (each at most 4096 octets, as many routes as fit) for routes `indices`, all with
-    /// the same attributes and next hop; or MP_UNREACH_NLRI UPDATEs if `withdraw`.
+    /// the same attributes and next hop; or MP_UNREACH_NLRI UPDATEs if `withdraw` (for IPv4 unicast: the
+    /// UPDATE's own NLRI and withdrawn-routes fields, NEXT_HOP and no extended communities).
     func updates(_ indices: Range<Int>, nextHop: IPv4Address, extra: [ExtendedCommunity] = [],
                  withdraw: Bool = false) throws -> [[UInt8]] {
         let context = CodecContext()
-        let attributes = attributes(extra: extra)
-        func encode(_ routes: [EVPNNLRI]) throws -> [UInt8] {
-            let update = withdraw
-                ? UpdateMessage(attributes: [PathAttribute(.mpUnreachNLRI(MPUnreachNLRI(family: .l2vpnEVPN, nlri: .evpn(routes))))])
-                : UpdateMessage(attributes: attributes + [PathAttribute(.mpReachNLRI(MPReachNLRI(evpn: routes, nextHop: .v4(nextHop))))])
+        let attributes = unicastLength == nil ? attributes(extra: extra)
+            : Array(attributes().prefix { if case .extendedCommunities = $0.value { return false } else { return true } })
+                + [PathAttribute(.nextHop(nextHop))]
+        func encode(_ range: Range<Int>) throws -> [UInt8] {
+            let update: UpdateMessage
+            if unicastLength != nil {
+                let prefixes = range.map(prefix)
+                update = withdraw ? UpdateMessage(withdrawnRoutes: prefixes) : UpdateMessage(attributes: attributes, nlri: prefixes)
+            } else {
+                let routes = range.map(route)
+                update = withdraw
+                    ? UpdateMessage(attributes: [PathAttribute(.mpUnreachNLRI(MPUnreachNLRI(family: .l2vpnEVPN, nlri: .evpn(routes))))])
+                    : UpdateMessage(attributes: attributes + [PathAttribute(.mpReachNLRI(MPReachNLRI(evpn: routes, nextHop: .v4(nextHop))))])
+            }
             return try BGPMessage.update(update).encode(context: context)
         }
         guard !indices.isEmpty else { return [] }
         // Every route here has the same length, so the per-route cost is the difference of two sizes.
-        let one = try encode([route(indices.lowerBound)]).count
-        let perRoute = try encode([route(indices.lowerBound), route(indices.lowerBound)]).count - one
+        let first = indices.lowerBound
+        let one = try encode(first..<(first + 1)).count
+        let perRoute = try encode(first..<(first + 2)).count - one
         let perUpdate = max(1, 1 + (BGPMessageHeader.maxStandardLength - one) / perRoute)
         var messages: [[UInt8]] = []
         messages.reserveCapacity(indices.count / perUpdate + 1)
         var start = indices.lowerBound
         while start < indices.upperBound {
             let end = min(start + perUpdate, indices.upperBound)
-            let bytes = try encode((start..<end).map(route))
+            let bytes = try encode(start..<end)
             guard bytes.count <= BGPMessageHeader.maxStandardLength else {
                 throw LoadError("UPDATE of \(end - start) routes is \(bytes.count) octets")
             }
@@ -77,8 +100,8 @@ struct RouteSet {
         return try BGPMessage.update(update).encode(context: CodecContext())
     }
 
-    static func endOfRIB() throws -> [UInt8] {
-        try BGPMessage.update(.endOfRIB(.l2vpnEVPN)).encode(context: CodecContext())
+    static func endOfRIB(_ family: AddressFamily = .l2vpnEVPN) throws -> [UInt8] {
+        try BGPMessage.update(.endOfRIB(family)).encode(context: CodecContext())
     }
 
     static func stamp(_ microseconds: UInt64) -> ExtendedCommunity {

@@ -98,10 +98,12 @@ struct Speaker {
     var asn: UInt32
     var routerID: IPv4Address
     var holdTime: UInt16
+    /// The multiprotocol capabilities sent (`inject --family ipv4-unicast` adds IPv4 unicast).
+    var families: [AddressFamily] = [.l2vpnEVPN]
 
     var open: OpenMessage {
         OpenMessage(asn: asn, holdTime: holdTime, identifier: routerID,
-                    capabilities: [.multiprotocol(.l2vpnEVPN), .fourOctetAS(asn)])
+                    capabilities: families.map { .multiprotocol($0) } + [.fourOctetAS(asn)])
     }
 }
 
@@ -160,7 +162,7 @@ final class BGPConnection {
             }
         }
         if let peerOpen, !peerOpen.capabilities.contains(where: {
-            if case .multiprotocol(.l2vpnEVPN, _) = $0 { return true }
+            if case .multiprotocol(let family, _) = $0, speaker.families.contains(family) { return true }
             return false
         }) {
             // The session comes up, but the peer will ignore (or not send) EVPN routes: say so, rather than time out silently.

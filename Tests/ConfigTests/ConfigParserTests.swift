@@ -97,7 +97,7 @@ struct GoodFileTests {
             hostname vtep1
             log syslog informational
             service integrated-vtysh-config
-            ip route 10.0.0.253/32 10.0.1.254
+            ip forwarding
             interface lan100
              ip address 10.1.0.1/24
              evpn mh es-id 1
@@ -114,7 +114,7 @@ struct GoodFileTests {
         #expect(result.errors.isEmpty, "\(result.diagnostics)")
         #expect(result.warnings.count == 1)
         let warning = try #require(result.warnings.first)
-        for name in ["log", "service", "ip route", "interface", "line vty"] {
+        for name in ["log", "service", "ip forwarding", "interface", "line vty"] {
             #expect(warning.message.contains(name), "\(warning)")
         }
         #expect(!warning.message.contains("ip address"), "an interface's own lines are part of its stanza: \(warning)")

@@ -116,6 +116,10 @@ struct RIB {
     /// EVPN routes only: the VTEP side reads them (unicast routes reach no kernel yet).
     var changedKeys: [EVPNRouteKey] = []
     var changedKeySet: Set<EVPNRouteKey> = []
+    /// The same feed for unicast prefixes, kept only while the kernel routes read it (Engine+KernelRoutes.swift).
+    var trackPrefixChanges = false
+    var changedPrefixes: [IPPrefix] = []
+    var changedPrefixSet: Set<IPPrefix> = []
     /// Paths held stale for peers in a graceful restart (Stale.swift).
     var stale = StaleRoutes()
     /// While `receive` runs: routes whose best path changed, to be marked dirty for every group member
@@ -480,6 +484,9 @@ struct RIB {
         if trackChanges, case .evpn(let route) = table[id].route {
             let key = EVPNRouteKey(route)
             if changedKeySet.insert(key).inserted { changedKeys.append(key) }
+        }
+        if trackPrefixChanges, case .prefix(let prefix) = table[id].route, changedPrefixSet.insert(prefix).inserted {
+            changedPrefixes.append(prefix)
         }
         for g in groups.indices where !groups[g].members.isEmpty {
             groups[g].set(id, exported(id, group: g))
