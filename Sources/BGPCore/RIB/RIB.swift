@@ -105,6 +105,10 @@ struct RIB {
     var needsPump: Set<PeerID> = []
     /// Routes dropped on receipt because they looped (our cluster id or router id), per peer.
     var loopsDropped: [PeerID: Int] = [:]
+    /// EVPN routes kept only when they carry one of these route targets (RIB+Retain.swift); nil keeps all.
+    var retainedTargets: Set<RouteTarget>?
+    /// EVPN routes not kept because they carry none of `retainedTargets`, per peer.
+    var notRetained: [PeerID: Int] = [:]
     /// Loc-RIB change feed, kept only while someone reads it.
     var trackChanges = false
     /// The changed routes in the order they changed (deterministic: the order UPDATEs and their
@@ -298,6 +302,10 @@ struct RIB {
                 // The route came back to us: whatever this peer had for these keys is gone too.
                 loopsDropped[peer, default: 0] += evpn.count
                 receipt.loops.append(loop)
+                withdrawAll(evpn, [], slot: slot)
+            } else if !retains(attributes) {
+                // Not imported by any local VNI (RIB+Retain.swift): not kept, counted.
+                notRetained[peer, default: 0] += evpn.count
                 withdrawAll(evpn, [], slot: slot)
             } else {
                 for nlri in evpn { announce(.evpn(nlri.route), pathID: nlri.pathID, attributes: attributes, slot: slot) }
