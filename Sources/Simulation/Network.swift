@@ -163,7 +163,12 @@ public struct Network {
         if stopped.contains(node) { return }
         let outputs = nodes[node].engine.handle(input, now: now)
         for output in outputs { perform(output, at: node) }
-        if nodes[node].vtep != nil { runVTEP(node, [.locRIBChanged(nodes[node].engine.takeLocRIBChanges())]) }
+        // (An input that changed no route leaves the VTEP alone: moving its state out and back in
+        // for nothing was a tenth of a MAC storm's time.)
+        if nodes[node].vtep != nil {
+            let changed = nodes[node].engine.takeLocRIBChanges()
+            if !changed.isEmpty { runVTEP(node, [.locRIBChanged(changed)]) }
+        }
     }
 
     /// Feeds a VTEP node's reducer (with its engine in the loop) and its kernel until both are quiet.
