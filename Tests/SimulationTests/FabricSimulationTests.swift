@@ -63,6 +63,25 @@ import VTEP
         return fabric
     }
 
+    /// The check is what every scenario's verdict rests on: it must see a row the routes do not call for.
+    @Test func theCheckSeesARowPointingAtAWrongVTEP() {
+        var fabric = Fabric(shape: FabricShape(vteps: 6, vnis: 1, vnisPerVTEP: 1, macsPerVNI: 1), seed: 1)
+        #expect(fabric.coldStart().problems.isEmpty)
+        let host = Fabric.hostMAC(vtep: 1, vni: 0, host: 0)
+        // Behind the VTEP's back (a lost netlink event): vtep0's row for vtep1's host now says vtep2.
+        let wrong = KernelFDBEntry(mac: host, ifindex: Fabric.vxlanIndex(0), destination: .v4(Fabric.vtepAddress(2)),
+                                   flags: [.self, .extLearned])
+        fabric.net.kernel(fabric.vteps[0]) { kernel in
+            kernel.muted = true
+            kernel.operatorAdd(wrong)
+            kernel.muted = false
+        }
+        let problems = fabric.check()
+        #expect(problems.wrongVTEP == 1)
+        #expect(problems.extra == 1)
+        #expect(!problems.isEmpty)
+    }
+
     @Test func aRunIsReplayedFromItsSeed() {
         let first = Self.stormed(seed: 7)
         let again = Self.stormed(seed: 7)
