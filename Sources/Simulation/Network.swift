@@ -252,6 +252,15 @@ public struct Network {
         deliver(.start, to: node)
     }
 
+    /// Carries out outputs an engine gave outside `deliver` (a call such as `Engine.retainRouteTargets`).
+    public mutating func perform(_ outputs: [EngineOutput], at node: Int) {
+        for output in outputs { perform(output, at: node) }
+        if nodes[node].vtep != nil {
+            let changed = nodes[node].engine.takeLocRIBChanges()
+            if !changed.isEmpty { runVTEP(node, [.locRIBChanged(changed)]) }
+        }
+    }
+
     private mutating func perform(_ output: EngineOutput, at node: Int) {
         switch output {
         case .connect(let connection, let remote, _, _):

@@ -82,6 +82,31 @@ import VTEP
         #expect(!problems.isEmpty)
     }
 
+    /// Engine+Retain.swift on a live VTEP: narrowing what it keeps drops routes (and their FDB rows) at
+    /// once; widening again asks the reflectors for everything (ROUTE-REFRESH) and the rows come back.
+    @Test func narrowingAndWideningWhatAVTEPKeeps() {
+        var fabric = Fabric(shape: FabricShape(vteps: 6, vnis: 2, vnisPerVTEP: 1, macsPerVNI: 1), seed: 2)
+        #expect(fabric.coldStart().problems.isEmpty)
+        let node = fabric.vteps[0]  // in VNI 0 with VTEPs 2 and 4
+        #expect(fabric.net.nodes[node].engine.routeCount == 2 + 2 * 2)
+        let targets = Set(fabric.net.nodes[node].vtep?.state.vnis.values.flatMap(\.importRouteTargets) ?? [])
+        #expect(targets.count == 1)
+
+        let narrowed = fabric.net.nodes[node].engine.retainRouteTargets([], now: fabric.net.now)
+        #expect(narrowed.isEmpty, "narrowing needs nobody's help")
+        fabric.net.perform(narrowed, at: node)
+        #expect(fabric.net.nodes[node].engine.routeCount == 2, "only its own routes left")
+        #expect(fabric.remoteVTEP(of: Fabric.hostMAC(vtep: 2, vni: 0, host: 0), on: 0) == nil)
+
+        let widened = fabric.net.nodes[node].engine.retainRouteTargets(targets, now: fabric.net.now)
+        #expect(widened.contains { if case .send = $0 { return true } else { return false } }, "ROUTE-REFRESH to the reflectors")
+        fabric.net.perform(widened, at: node)
+        fabric.net.run(for: .seconds(1))
+        #expect(fabric.net.nodes[node].engine.routeCount == 2 + 2 * 2)
+        let problems = fabric.check()
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     @Test func aRunIsReplayedFromItsSeed() {
         let first = Self.stormed(seed: 7)
         let again = Self.stormed(seed: 7)
