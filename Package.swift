@@ -70,6 +70,10 @@ let package = Package(
             dependencies: ["BGPWire", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "EvpnLoadTests", dependencies: ["evpn-load", "BGPWire"]),
+        // An emulated LAG for a dual-homed test host (no bonding driver here): a TAP over member packet sockets,
+        // counting duplicates and echoes (docs/TESTING.md). Glibc only.
+        .executableTarget(name: "evpn-lag"),
+        .testTarget(name: "LAGTests", dependencies: ["evpn-lag"]),
         // The I/O-free engine: session state machine, RIB, route reflection; time is passed in.
         .target(name: "BGPCore", dependencies: ["BGPWire"]),
         .testTarget(name: "BGPCoreTests", dependencies: ["BGPCore", "BGPWire", "MalformedUpdates"]),
@@ -113,7 +117,7 @@ let package = Package(
             ]
         ),
         // Against FRR 8.4 and GoBGP 3.10 in network namespaces (root; skipped with a message elsewhere, failed under CI=true).
-        .testTarget(name: "InteropTests", dependencies: ["ControlProtocol", "BGPWire", "MalformedUpdates"]),
+        .testTarget(name: "InteropTests", dependencies: ["ControlProtocol", "BGPWire", "MalformedUpdates", "VTEP", "Daemon"]),
         // rtnetlink over AF_NETLINK (links, bridge/VXLAN FDB, batches, events); Glibc only, no Foundation, no Dispatch.
         .target(name: "Netlink"),
         // Codec tests against captured kernel bytes (Tests/Fixtures/netlink) and live tests in a namespace (root).

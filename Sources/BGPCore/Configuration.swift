@@ -57,6 +57,12 @@ public struct PeerConfig: Hashable, Sendable {
     public var gracefulRestart: GracefulRestartMode = .helper
     /// `neighbor X next-hop-self [force]` (unicast families; EVPN next hops are never changed).
     public var nextHopSelf: [AddressFamily: NextHopSelf] = [:]
+    /// `neighbor X allowas-in [N|origin]` per family (AllowASIn.swift).
+    public var allowAsIn: [AddressFamily: AllowASIn] = [:]
+    /// `neighbor X ebgp-multihop [N]`: the TTL of an eBGP session; nil: single-hop (TTL 1).
+    public var ebgpMultihop: UInt8? = nil
+    /// `neighbor X disable-connected-check`.
+    public var disableConnectedCheck = false
 
     public init(address: IPAddress, remoteAS: RemoteAS, updateSource: IPAddress? = nil, port: UInt16 = 179,
                 keepalive: UInt16 = 60, holdTime: UInt16 = 180, connectRetry: UInt16 = 120,
@@ -125,6 +131,12 @@ public struct EngineConfig: Hashable, Sendable {
     public var enforceFirstAS = true
     /// `network PREFIX` of `address-family ipv4 unicast` and `ipv6 unicast`: prefixes we originate.
     public var networks: [IPPrefix] = []
+    /// `maximum-paths [ibgp] N` per unicast family (Multipath.swift); absent: FRR's default.
+    public var maximumPaths: [AddressFamily: MaximumPaths] = [:]
+    /// `bgp bestpath as-path multipath-relax`.
+    public var multipathRelax = false
+    /// `redistribute connected`: the subnets of this machine's interfaces the runtime found (Redistribute.swift).
+    public var redistributedConnected: [IPPrefix] = []
 
     public init(localAS: UInt32, routerID: IPv4Address, hostname: String, peers: [PeerConfig] = [],
                 listenRanges: [ListenRange] = [], listenLimit: Int = 100, gracefulRestartTime: UInt16 = 120,

@@ -49,8 +49,11 @@ public struct Engine: Sendable {
     public func negotiated(with peer: PeerID) -> NegotiatedSession? { peers[peer]?.established?.negotiated }
 
     public func summary(now: Instant) -> [PeerSummary] {
-        peers.keys.sorted().compactMap { peers[$0]?.summary(localAS: config.localAS, now: now, received: rib.received(from: $0),
-                                                                   sent: rib.advertised(to: $0)) }
+        peers.keys.sorted().compactMap { id in
+            var row = peers[id]?.summary(localAS: config.localAS, now: now, received: rib.received(from: id), sent: rib.advertised(to: id))
+            row?.drops = dropped(from: id)
+            return row
+        }
     }
 
     public mutating func handle(_ input: EngineInput, now: Instant) -> [EngineOutput] {
@@ -217,6 +220,7 @@ public struct Engine: Sendable {
             for prefix in old.networks where !new.networks.contains(prefix) { rib.withdrawLocal(prefix: prefix) }
             for prefix in new.networks { rib.originate(prefix: prefix) }
         }
+        if old.redistributedConnected != new.redistributedConnected { redistribute(from: old.redistributedConnected, to: new) }
         var wanted: [PeerID: PeerConfig] = [:]
         for peer in new.peers { wanted[PeerID(peer.address)] = peer }
 

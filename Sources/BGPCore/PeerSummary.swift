@@ -35,6 +35,8 @@ public struct PeerSummary: Hashable, Sendable {
     public var families: [AddressFamily]
     /// RFC 7606: what malformed messages from this peer made evpnd do (UpdateErrorHandling.swift).
     public var updateErrors = UpdateErrorCounters()
+    /// Routes from this peer not used, by reason (DropCounters.swift).
+    public var drops = DropCounters()
 
     /// FRR's word for the state ("Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established").
     public var stateName: String { state.rawValue }

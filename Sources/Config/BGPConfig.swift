@@ -57,6 +57,12 @@ public struct NeighborSettings: Hashable, Sendable {
     public var routeReflectorClient: [AddressFamily: Bool] = [:]
     /// Per unicast family: `neighbor X next-hop-self [force]`.
     public var nextHopSelf: [AddressFamily: NextHopSelfMode] = [:]
+    /// Per address family: `neighbor X allowas-in [N|origin]` (EBGPConfig.swift).
+    public var allowAsIn: [AddressFamily: AllowASInMode] = [:]
+    /// `neighbor X ebgp-multihop [N]`: the TTL of an eBGP session (EBGPConfig.swift).
+    public var ebgpMultihop: UInt8?
+    /// `neighbor X disable-connected-check`.
+    public var disableConnectedCheck: Bool?
 
     public init() {}
 }
@@ -92,6 +98,8 @@ public struct RouterBGPConfig: Hashable, Sendable {
     public var clusterID: IPv4Address?
     public var defaultIPv4Unicast: Bool = true
     public var ebgpRequiresPolicy: Bool?
+    /// Where `bgp ebgp-requires-policy` was written, for the warning that evpnd does not apply it (EBGPConfig.swift).
+    public var ebgpRequiresPolicyLocation: SourceLocation?
     /// `[no] bgp enforce-first-as`; on by default, as in FRR.
     public var enforceFirstAS: Bool = true
     public var keepalive: UInt16?
@@ -107,6 +115,14 @@ public struct RouterBGPConfig: Hashable, Sendable {
     /// `vni N` blocks and `dup-addr-detection` of `address-family l2vpn evpn` (EVPNConfig.swift).
     public var vnis: [EVPNVNIStanza] = []
     public var duplicateAddressDetection: DupAddrDetectionConfig?
+    /// `autort rfc8365-compatible` in `address-family l2vpn evpn`.
+    public var autortRFC8365 = false
+    /// `maximum-paths [ibgp] N` per unicast family (EBGPConfig.swift).
+    public var maximumPaths: [AddressFamily: MaximumPathsConfig] = [:]
+    /// `bgp bestpath as-path multipath-relax`.
+    public var multipathRelax = false
+    /// The unicast families with `redistribute connected` (RedistributeConfig.swift).
+    public var redistributeConnected: [AddressFamily] = []
     /// `bgp graceful-restart ...` (GracefulRestartConfig.swift).
     public var gracefulRestart = GracefulRestartConfig()
     /// `disable-ead-evi-rx|tx`, `ead-es-frag evi-limit` (EVPNMultihomingConfig.swift).
@@ -157,6 +173,9 @@ public struct ResolvedNeighbor: Hashable, Sendable {
     /// `neighbor X bfd ...`, own or the group's; nil: no BFD for this session.
     public var bfd: NeighborBFDConfig? = nil
     public var nextHopSelf: [AddressFamily: NextHopSelfMode] = [:]
+    public var allowAsIn: [AddressFamily: AllowASInMode] = [:]
+    public var ebgpMultihop: UInt8? = nil
+    public var disableConnectedCheck = false
 }
 
 public struct ResolvedListenRange: Hashable, Sendable {
@@ -226,6 +245,11 @@ extension BGPConfig {
         resolved.gracefulRestart = pick(\.gracefulRestart) ?? router.gracefulRestart.neighborDefault
         resolved.bfd = pick(\.bfd)
         resolved.nextHopSelf = nextHopSelf
+        for family in families {
+            resolved.allowAsIn[family] = own.allowAsIn[family] ?? group.allowAsIn[family]
+        }
+        resolved.ebgpMultihop = pick(\.ebgpMultihop)
+        resolved.disableConnectedCheck = pick(\.disableConnectedCheck) ?? false
         return resolved
     }
 }

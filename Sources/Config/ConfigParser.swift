@@ -206,7 +206,7 @@ struct Parser {
 
     static let stanzaEnders: Set<String> = ["router", "hostname", "frr", "bfd"]
     /// `neighbor X ...` commands that belong to an address family.
-    static let familyNeighborCommands: Set<String> = ["activate", "route-reflector-client", "maximum-prefix", "next-hop-self"]
+    static let familyNeighborCommands: Set<String> = ["activate", "route-reflector-client", "maximum-prefix", "next-hop-self", "allowas-in"]
 
     mutating func leaveToConfig() -> Outcome {
         node = .config
@@ -329,9 +329,13 @@ struct Parser {
             case "ebgp-requires-policy":
                 try expect(words, count: 2)
                 router?.ebgpRequiresPolicy = true
+                let here = location(words[0].column)
+                router?.ebgpRequiresPolicyLocation = here
             case "enforce-first-as":
                 try expect(words, count: 2)
                 router?.enforceFirstAS = true
+            case "bestpath":
+                try multipathRelaxCommand(words, negated: false)
             case "log-neighbor-changes":
                 try expect(words, count: 2)  // evpnd always logs them
             case "graceful-restart", "graceful-restart-disable":
@@ -376,6 +380,8 @@ struct Parser {
                     router?.enforceFirstAS = false
                 case "log-neighbor-changes":
                     try expect(words, count: 3)
+                case "bestpath":
+                    try multipathRelaxCommand(Array(words.dropFirst()), negated: true)
                 case "graceful-restart", "graceful-restart-disable":
                     try gracefulRestartCommand(Array(words.dropFirst()), negated: true)
                 default:
@@ -431,18 +437,24 @@ struct Parser {
         case "neighbor":
             guard words.count >= 3, Self.familyNeighborCommands.contains(text[2]) else { return .notHere }
             return try neighborCommand(words, negated: false, family: family)
-        case "vni", "dup-addr-detection":
+        case "vni", "dup-addr-detection", "autort":
             return try evpnCommand(words, family: family)
         case "disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag":
             return try multihomingFamilyCommand(words, negated: false, family: family)
         case "network":
             return try networkCommand(words, negated: false, family: family)
+        case "maximum-paths":
+            return try maximumPathsCommand(words, negated: false, family: family)
+        case "redistribute":
+            return try redistributeCommand(words, negated: false, family: family)
         case "no":
             if words.count >= 2, ["disable-ead-evi-rx", "disable-ead-evi-tx", "ead-es-frag"].contains(text[1]) {
                 return try multihomingFamilyCommand(Array(words.dropFirst()), negated: true, family: family)
             }
-            if words.count >= 2, text[1] == "dup-addr-detection" { return try evpnCommand(words, family: family) }
+            if words.count >= 2, text[1] == "dup-addr-detection" || text[1] == "autort" { return try evpnCommand(words, family: family) }
             if words.count >= 2, text[1] == "network" { return try networkCommand(Array(words.dropFirst()), negated: true, family: family) }
+            if words.count >= 2, text[1] == "redistribute" { return try redistributeCommand(Array(words.dropFirst()), negated: true, family: family) }
+            if words.count >= 2, text[1] == "maximum-paths" { return try maximumPathsCommand(Array(words.dropFirst()), negated: true, family: family) }
             if words.count >= 4, text[1] == "neighbor", Self.familyNeighborCommands.contains(text[3]) {
                 return try neighborCommand(Array(words.dropFirst()), negated: true, family: family)
             }
@@ -610,6 +622,12 @@ struct Parser {
             try parseTTLSecurity(words, negated: negated, name: name, address: address)
         case "maximum-prefix":
             try parseMaximumPrefix(words, negated: negated, family: family, name: name, address: address)
+        case "allowas-in":
+            try parseAllowASIn(words, negated: negated, family: family, name: name, address: address)
+        case "ebgp-multihop":
+            try parseEBGPMultihop(words, negated: negated, name: name, address: address)
+        case "disable-connected-check":
+            try parseDisableConnectedCheck(words, negated: negated, name: name, address: address)
         case "graceful-restart", "graceful-restart-helper", "graceful-restart-disable":
             try expect(words, count: 3)
             let mode: NeighborGracefulRestart = verb.text == "graceful-restart" ? .restart : verb.text == "graceful-restart-helper" ? .helper : .disable
@@ -738,6 +756,7 @@ struct Parser {
         }
         finishBFD()
         finishMultihoming()
+        finishEBGPPolicy(router)
         let hasErrors = diagnostics.contains { $0.severity == .error }
         var config = BGPConfig(hostname: hostname, profile: profile, router: router, metrics: metrics)
         config.bfd = bfd

@@ -10,7 +10,9 @@
 //     route-target import 65000:100
 //     route-target export 65000:100
 //     route-target both 65000:100
+//     route-target import *:100          (any AS; FRR since #22653, refused by FRR 8.4)
 //    exit-vni
+//    autort rfc8365-compatible           (RFC 8365 section 5.1.2.1 automatic route targets)
 //   exit-address-family
 
 import BGPWire
@@ -21,6 +23,8 @@ public struct EVPNVNIStanza: Hashable, Sendable {
     public var rd: RouteDistinguisher?
     public var importRouteTargets: [RouteTarget] = []
     public var exportRouteTargets: [RouteTarget] = []
+    /// `route-target import *:N`: N imported from any AS (FRR since #22653; FRR 8.4 refuses the line).
+    public var importAnyAS: [UInt32] = []
     public var location: SourceLocation
 
     public init(vni: UInt32, location: SourceLocation) {
@@ -64,6 +68,11 @@ extension Parser {
             }
             node = .vni(vni)
             return .done
+        case "autort":
+            try expect(words, count: 2)
+            guard text[1] == "rfc8365-compatible" else { throw CommandError(message: "expected 'rfc8365-compatible'", word: words[1]) }
+            router?.autortRFC8365 = true
+            return .done
         case "dup-addr-detection":
             var detection = router?.duplicateAddressDetection ?? DupAddrDetectionConfig()
             detection.enabled = true
@@ -84,6 +93,10 @@ extension Parser {
             router?.duplicateAddressDetection = detection
             return .done
         case "no":
+            if words.count == 3, text[1] == "autort", text[2] == "rfc8365-compatible" {
+                router?.autortRFC8365 = false
+                return .done
+            }
             guard words.count >= 2, text[1] == "dup-addr-detection" else { return .notHere }
             var detection = router?.duplicateAddressDetection ?? DupAddrDetectionConfig()
             if words.count >= 3, text[2] == "freeze" {
@@ -116,6 +129,17 @@ extension Parser {
             return .done
         case "route-target":
             try expect(words, count: 3)
+            if text[2].hasPrefix("*:") {
+                // Any AS: only the number is compared (as the automatic import target is).
+                guard text[1] == "import" else {
+                    throw CommandError(message: "a route target with '*' can only be imported ('route-target import *:N')", word: words[1])
+                }
+                guard let number = UInt32(text[2].dropFirst(2)) else {
+                    throw CommandError(message: "expected '*:N' with N from 0 to 4294967295", word: words[2])
+                }
+                if router?.vnis[index].importAnyAS.contains(number) == false { router?.vnis[index].importAnyAS.append(number) }
+                return .done
+            }
             guard let target = RouteTarget(text[2]) else {
                 throw CommandError(message: "expected a route target (ASN:NN or A.B.C.D:NN)", word: words[2])
             }

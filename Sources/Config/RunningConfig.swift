@@ -55,6 +55,7 @@ extension RouterBGPConfig {
         if let routerID { lines.append("bgp router-id \(routerID)") }
         if let clusterID { lines.append("bgp cluster-id \(clusterID)") }
         if let ebgpRequiresPolicy { lines.append(ebgpRequiresPolicy ? "bgp ebgp-requires-policy" : "no bgp ebgp-requires-policy") }
+        if multipathRelax { lines.append("bgp bestpath as-path multipath-relax") }
         if !defaultIPv4Unicast { lines.append("no bgp default ipv4-unicast") }
         if !enforceFirstAS { lines.append("no bgp enforce-first-as") }
         if let listenLimit { lines.append("bgp listen limit \(listenLimit)") }
@@ -87,6 +88,7 @@ extension RouterBGPConfig {
             }
             if settings.routeReflectorClient[family] == true { lines.append("neighbor \(name) route-reflector-client") }
             if let limit = settings.maximumPrefix[family] { lines.append("neighbor \(name) \(limit.commandText)") }
+            if let allow = settings.allowAsIn[family] { lines.append("neighbor \(name) \(allow.commandText)") }
             switch settings.nextHopSelf[family] {
             case .on?: lines.append("neighbor \(name) next-hop-self")
             case .force?: lines.append("neighbor \(name) next-hop-self force")
@@ -94,6 +96,11 @@ extension RouterBGPConfig {
             }
         }
         for prefix in networks where (prefix.address.bitLength == 32 ? AddressFamily.ipv4Unicast : .ipv6Unicast) == family { lines.append("network \(prefix)") }
+        if redistributeConnected.contains(family) { lines.append("redistribute connected") }
+        if let paths = maximumPaths[family] {
+            if let n = paths.ebgp { lines.append("maximum-paths \(n)") }
+            if let n = paths.ibgp { lines.append("maximum-paths ibgp \(n)") }
+        }
         if family == .l2vpnEVPN {
             if advertiseAllVNI { lines.append("advertise-all-vni") }
             lines += evpnMultihoming.lines
@@ -108,8 +115,10 @@ extension RouterBGPConfig {
                 for target in stanza.exportRouteTargets where !stanza.importRouteTargets.contains(target) {
                     lines.append(" route-target export \(target)")
                 }
+                for number in stanza.importAnyAS { lines.append(" route-target import *:\(number)") }
                 lines.append("exit-vni")
             }
+            if autortRFC8365 { lines.append("autort rfc8365-compatible") }
         }
         return lines
     }
@@ -126,6 +135,8 @@ extension NeighborSettings {
         if passive == true { lines.append("passive") }
         if let password { lines.append("password \(password)") }
         if let ttlSecurityHops { lines.append("ttl-security hops \(ttlSecurityHops)") }
+        if let ebgpMultihop { lines.append(ebgpMultihop == 255 ? "ebgp-multihop" : "ebgp-multihop \(ebgpMultihop)") }
+        if disableConnectedCheck == true { lines.append("disable-connected-check") }
         if let updateSource { lines.append("update-source \(updateSource)") }
         if extendedNextHop == true { lines.append("capability extended-nexthop") }
         if let keepalive, let holdTime { lines.append("timers \(keepalive) \(holdTime)") }

@@ -38,6 +38,11 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         public var idType: String
         /// evpnd only (FRR has no such key): RFC 7606 counts, present once the peer sent something malformed.
         public var updateErrors: UpdateErrors?
+        /// evpnd's: the state of the BFD session guarding this neighbor ("up", "down", "init", "admin-down" as
+        /// `show bfd peers` says), absent when no BFD session guards it. FRR shows it only in `show bgp neighbors`.
+        public var bfdStatus: String?
+        /// evpnd only: routes of this peer not used, by reason (BGPSummary+Drops.swift); absent when none.
+        public var routesDropped: RoutesDropped?
 
         public init(remoteAs: UInt32, localAs: UInt32, msgRcvd: UInt64, msgSent: UInt64, peerUptime: String,
                     peerUptimeMsec: UInt64, peerUptimeEstablishedEpoch: UInt64?, pfxRcd: UInt64, pfxSnt: UInt64,
@@ -81,6 +86,8 @@ public struct BGPSummary: Codable, Hashable, Sendable {
     public var totalPeers: Int
     public var dynamicPeers: Int
     public var bestPath: BestPath = BestPath()
+    /// evpnd only: every peer's dropped routes added up (BGPSummary+Drops.swift); absent when none.
+    public var routesDropped: RoutesDropped?
 
     /// FRR's `bestPath` object (`bgp bestpath as-path multipath-relax` is off).
     public struct BestPath: Codable, Hashable, Sendable {
@@ -102,7 +109,7 @@ public struct BGPSummary: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case routerId, `as`, vrfId, vrfName, tableVersion, ribCount, ribMemory, peerCount, peerMemory, peerGroupCount,
-             peerGroupMemory, peers, failedPeers, displayedPeers, totalPeers, dynamicPeers, bestPath
+             peerGroupMemory, peers, failedPeers, displayedPeers, totalPeers, dynamicPeers, bestPath, routesDropped
     }
 
     public init(from decoder: any Decoder) throws {
@@ -124,6 +131,7 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         totalPeers = try container.decodeIfPresent(Int.self, forKey: .totalPeers) ?? peers.count
         dynamicPeers = try container.decodeIfPresent(Int.self, forKey: .dynamicPeers) ?? 0
         bestPath = try container.decodeIfPresent(BestPath.self, forKey: .bestPath) ?? BestPath()
+        routesDropped = try container.decodeIfPresent(RoutesDropped.self, forKey: .routesDropped)
     }
 
     struct AddressKey: CodingKey {
@@ -159,6 +167,7 @@ public struct BGPSummary: Codable, Hashable, Sendable {
         try container.encode(totalPeers, forKey: .totalPeers)
         try container.encode(dynamicPeers, forKey: .dynamicPeers)
         try container.encode(bestPath, forKey: .bestPath)
+        try container.encodeIfPresent(routesDropped, forKey: .routesDropped)
     }
 
     /// IPv4 before IPv6, each in numeric order.
@@ -193,6 +202,11 @@ public struct BGPSummary: Codable, Hashable, Sendable {
                          + pad(String(p.msgSent), 9) + " " + pad(String(p.tableVersion), 8) + " " + pad(String(p.inq), 4)
                          + " " + pad(String(p.outq), 4) + " " + pad(p.peerUptime, 8) + " " + pad(stateOrPrefixes, 12)
                          + " " + pad(String(p.pfxSnt), 8) + " " + (p.desc.map { String($0.prefix(20)) } ?? "N/A"))
+        }
+        let guarded = sortedAddresses.compactMap { address in peers[address]?.bfdStatus.map { (address, $0) } }
+        if !guarded.isEmpty {
+            lines.append("")
+            lines.append("BFD: " + guarded.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
         }
         lines.append("")
         lines.append("Total number of neighbors \(totalPeers)")

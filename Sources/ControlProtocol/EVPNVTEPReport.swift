@@ -74,6 +74,8 @@ public struct EVPNMACTable: Codable, Hashable, Sendable {
         public var intf: String?
         public var vlan: UInt16?
         public var remoteVtep: String?
+        /// A remote MAC behind an Ethernet Segment: its ESI, in place of `remoteVtep` (zebra_evpn_mac.c).
+        public var remoteEs: String? = nil
         public var localSequence: UInt32
         public var remoteSequence: UInt32
         public var detectionCount: Int
@@ -92,7 +94,7 @@ public struct EVPNMACTable: Codable, Hashable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case type, intf, vlan, remoteVtep, localSequence, remoteSequence, detectionCount, isDuplicate
+            case type, intf, vlan, remoteVtep, remoteEs, localSequence, remoteSequence, detectionCount, isDuplicate
         }
 
         public init(mac: String, type: String, intf: String?, vlan: UInt16?, remoteVtep: String?, localSequence: UInt32,
@@ -115,6 +117,7 @@ public struct EVPNMACTable: Codable, Hashable, Sendable {
             intf = try c.decodeIfPresent(String.self, forKey: .intf)
             vlan = try c.decodeIfPresent(UInt16.self, forKey: .vlan)
             remoteVtep = try c.decodeIfPresent(String.self, forKey: .remoteVtep)
+            remoteEs = try c.decodeIfPresent(String.self, forKey: .remoteEs)
             localSequence = try c.decode(UInt32.self, forKey: .localSequence)
             remoteSequence = try c.decode(UInt32.self, forKey: .remoteSequence)
             detectionCount = try c.decode(Int.self, forKey: .detectionCount)
@@ -172,7 +175,7 @@ public struct EVPNMACTable: Codable, Hashable, Sendable {
             out += vtepPad("MAC", 17) + " " + vtepPad("Type", 6) + " " + vtepPad("Flags", 5) + " " + vtepPad("Intf/Remote ES/VTEP", 30) + " "
                 + vtepPad("VLAN", 5) + " Seq #'s\n"
             for m in v.macs {
-                out += vtepPad(m.mac, 17) + " " + vtepPad(m.type, 6) + " " + vtepPad("", 5) + " " + vtepPad(m.intf ?? m.remoteVtep ?? "-", 30) + " "
+                out += vtepPad(m.mac, 17) + " " + vtepPad(m.type, 6) + " " + vtepPad("", 5) + " " + vtepPad(m.intf ?? m.remoteVtep ?? m.remoteEs.map { "ES: " + $0 } ?? "-", 30) + " "
                     + vtepPad(m.vlan.map(String.init) ?? "", 5) + " \(m.localSequence)/\(m.remoteSequence)\n"
             }
         }

@@ -14,6 +14,7 @@ extension Runtime {
             if words[0] == "show" || words[0] == "clear" { return .failure("not a VTEP: no 'advertise-all-vni' in 'address-family l2vpn evpn'") }
             return nil
         }
+        if let response = answerEthernetSegments(request, state: state) { return response }
         switch (words[0], Array(words.dropFirst(2))) {
         case ("show", ["vni"]):
             return render(EVPNVNIList(state.vniReport()), json: request.json) { try $0.jsonText() }
@@ -103,8 +104,15 @@ extension EVPNMACTable {
                 mac = .local(report.mac.description, intf: interface, vlan: vlan, localSequence: report.localSequence,
                              remoteSequence: report.remoteSequence, detectionCount: report.detectionCount, isDuplicate: report.isDuplicate)
             case .remote(let vtep):
-                mac = .remote(report.mac.description, vtep: vtep.description, localSequence: report.localSequence,
-                              remoteSequence: report.remoteSequence, detectionCount: report.detectionCount, isDuplicate: report.isDuplicate)
+                var remote = MAC.remote(report.mac.description, vtep: vtep.description, localSequence: report.localSequence,
+                                        remoteSequence: report.remoteSequence, detectionCount: report.detectionCount,
+                                        isDuplicate: report.isDuplicate)
+                if let esi = report.esi {
+                    // zebra names the ES instead of a VTEP for a MAC behind one.
+                    remote.remoteVtep = nil
+                    remote.remoteEs = esi.description
+                }
+                mac = remote
             }
             byVNI[report.vni, default: []].append(mac)
         }

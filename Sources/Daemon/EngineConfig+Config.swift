@@ -29,6 +29,11 @@ extension EngineConfig {
                   clusterID: config.router.clusterID)
         enforceFirstAS = config.router.enforceFirstAS
         networks = config.router.networks
+        for (family, paths) in config.router.maximumPaths {
+            maximumPaths[family] = MaximumPaths(ebgp: paths.ebgp ?? MaximumPaths.frrDefault, ibgp: paths.ibgp ?? MaximumPaths.frrDefault)
+        }
+        multipathRelax = config.router.multipathRelax
+        redistributedConnected = ConnectedRoutes.redistributed(Sockets.connectedPrefixes(), families: config.router.redistributeConnected)
         gracefulRestartTimers = GracefulRestartTimers(
             stalePathTime: config.router.gracefulRestart.stalePathTime ?? GracefulRestartConfig.defaultStalePathTime,
             selectDeferTime: config.router.gracefulRestart.selectDeferTime ?? GracefulRestartConfig.defaultSelectDeferTime)
@@ -55,6 +60,14 @@ extension PeerConfig {
         for (family, mode) in neighbor.nextHopSelf {
             nextHopSelf[family] = mode == .force ? .force : .on
         }
+        for (family, mode) in neighbor.allowAsIn {
+            switch mode {
+            case .origin: allowAsIn[family] = .origin
+            case .occurrences(let n): allowAsIn[family] = .occurrences(Int(n))
+            }
+        }
+        ebgpMultihop = neighbor.ebgpMultihop
+        disableConnectedCheck = neighbor.disableConnectedCheck
         switch neighbor.gracefulRestart {
         case .restart: gracefulRestart = .restart
         case .helper: gracefulRestart = .helper

@@ -51,7 +51,8 @@ extension KernelFDBEntry {
         self.init(mac: MACAddress(rawValue: entry.mac.value), ifindex: entry.ifindex,
                   master: entry.master.map { Int32(bitPattern: $0) }, vlan: entry.vlan,
                   destination: entry.destination.flatMap(IPAddress.init),
-                  flags: Flags(rawValue: entry.flags.rawValue), state: State(rawValue: entry.state.rawValue))
+                  flags: Flags(rawValue: entry.flags.rawValue), state: State(rawValue: entry.state.rawValue),
+                  nexthopID: entry.nexthopID)
     }
 }
 
@@ -67,7 +68,7 @@ extension FDBEntry {
         }
         self.init(mac: EthernetAddress(value: entry.mac.rawValue), ifindex: entry.ifindex, master: nil, vlan: entry.vlan,
                   destination: entry.destination.map(InetAddress.init), flags: flags,
-                  state: NeighbourState(rawValue: entry.state.rawValue))
+                  state: NeighbourState(rawValue: entry.state.rawValue), nexthopID: entry.nexthopID)
     }
 }
 
@@ -126,6 +127,8 @@ extension VTEPInput {
         case .deletedIPNeighbour(let neighbour):
             guard let entry = KernelNeighbourEntry(neighbour) else { return nil }
             self = .neighbourRemoved(entry)
+        case .newNexthop(let nexthop): self = .nexthopAdded(KernelNexthop(nexthop))
+        case .deletedNexthop(let nexthop): self = .nexthopRemoved(KernelNexthop(nexthop))
         case .other, .malformed: return nil
         }
     }

@@ -95,6 +95,8 @@ enum RouteDetailReport {
         } else if let lost = p.lostReason {
             o.append(("notSelectedReason", .string(lost.rawValue)))
         }
+        // evpnd only: a selected route that is not used, and why (DropCounters.swift).
+        if let why = p.notUsedReason { o.append(("notUsedReason", .string(why.rawValue))) }
         let communities = ExtendedCommunity.frrStoredOrder(p.extendedCommunities)
         if !communities.isEmpty { o.append(("extendedCommunity", .object([("string", .string(ExtendedCommunity.frrString(communities)))]))) }
         if let originator = p.originatorID { o.append(("originatorId", .string(originator.description))) }
@@ -166,6 +168,7 @@ enum RouteDetailReport {
         }
         out += line + "\n"
         if !p.best, let lost = p.lostReason { out += "      Not selected: \(lost.rawValue)\n" }
+        if let why = p.notUsedReason { out += "      Not used: \(why.sentence)\n" }
         let communities = ExtendedCommunity.frrStoredOrder(p.extendedCommunities)
         if !communities.isEmpty { out += "      Extended Community: \(ExtendedCommunity.frrString(communities))\n" }
         if let originator = p.originatorID {

@@ -203,7 +203,7 @@ enum RouteReport {
 
     /// The whole answer for one request.
     static func answer(_ rest: ArraySlice<String>, json: Bool, engine: Engine, routerID: IPv4Address,
-                       hostname: String = "") -> ControlResponse? {
+                       hostname: String = "", notImported: [EVPNRouteKey: PeerID] = [:]) -> ControlResponse? {
         // vtysh's trailing `json` word means the same as `--json`.
         let json = json || rest.last == "json"
         var rest = rest.last == "json" ? rest.dropLast() : rest
@@ -211,7 +211,12 @@ enum RouteReport {
         let detail = rest.count >= 2 && rest[rest.startIndex] == "route" && rest[rest.startIndex + 1] == "detail"
         if detail { rest.remove(at: rest.startIndex + 1) }
         guard let (routeCommand, type) = parse(rest) else { return nil }
-        let entries = engine.routes(type: type)
+        var entries = engine.routes(type: type)
+        if detail && !notImported.isEmpty {
+            for e in entries.indices where notImported[entries[e].key] != nil {
+                for p in entries[e].paths.indices where entries[e].paths[p].best { entries[e].paths[p].notUsedReason = .routeTargetNotImported }
+            }
+        }
         if detail {
             if json { return ControlResponse(ok: true, output: RouteDetailReport.json(entries).serialized) }
             return ControlResponse(ok: true, output: RouteDetailReport.text(entries, localHostname: hostname, routerID: routerID))

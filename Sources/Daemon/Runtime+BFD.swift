@@ -77,6 +77,20 @@ extension Runtime {
         feed(.bfdDown(peer, detail: change.diagnostic.description))
     }
 
+    /// The summary with each BFD-guarded neighbor's session state (`bfdStatus`, "BFD:" under the table).
+    func withBFDStatus(_ summary: BGPSummary) -> BGPSummary {
+        guard !bfd.neighbors.isEmpty else { return summary }
+        var summary = summary
+        let states = bfd.driver.map { Dictionary($0.snapshot().statuses.map { ($0.key, $0.state) }, uniquingKeysWith: { a, _ in a }) } ?? [:]
+        for (key, link) in bfd.neighbors {
+            let address = link.peer.address.description
+            guard summary.peers[address] != nil else { continue }
+            // Configured but not running (the UDP ports could not be opened): say so rather than "down".
+            summary.peers[address]?.bfdStatus = states[key]?.frrStatus ?? (bfd.driver == nil ? "not running" : "down")
+        }
+        return summary
+    }
+
     /// `show bfd peers [json]`, `show bfd peers counters`.
     func answerBFD(_ request: ControlRequest) -> ControlResponse? {
         let words = request.command

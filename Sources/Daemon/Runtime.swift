@@ -72,6 +72,8 @@ public final class Runtime: @unchecked Sendable {
     private var control: ControlServer?
     /// VTEP mode (`advertise-all-vni`): the netlink side, VTEPDriver.swift.
     var vtep: VTEPDriver?
+    /// Address events for `redistribute connected` (ConnectedRoutes.swift).
+    var connectedWatcher: ConnectedWatcher?
     /// The Prometheus endpoint when one is configured (Runtime+Metrics.swift).
     var metrics: MetricsEndpoint?
     /// BFD sessions, run on a queue of their own (Runtime+BFD.swift, BFDDriver.swift).
@@ -165,6 +167,7 @@ public final class Runtime: @unchecked Sendable {
             do {
                 try startVTEP()
                 try startMetrics()
+                startConnectedWatcher()
             } catch {
                 for listener in listeners { listener.source.cancel() }
                 listeners.removeAll()
@@ -236,6 +239,8 @@ public final class Runtime: @unchecked Sendable {
         stopBFD()
         stopVTEP()
         stopMetrics()
+        connectedWatcher?.source?.cancel()
+        connectedWatcher = nil
         control = nil
         logger.notice("stopped")
         onStopped?()
@@ -394,6 +399,10 @@ public final class Runtime: @unchecked Sendable {
     }
 
     private func connect(_ id: ConnectionID, to remote: IPAddress, port: UInt16, source: IPAddress?) {
+        if let refusal = connectedCheckRefusal(remote) {
+            pendingInputs.append(.connectionFailed(id, reason: refusal))
+            return
+        }
         do {
             let (fd, connected) = try Sockets.startConnect(to: remote, port: port, source: source) { fd in
                 self.secureOutbound(fd, to: remote)
@@ -459,9 +468,9 @@ public final class Runtime: @unchecked Sendable {
         if let response = answerUnicast(request) { return response }
         switch words {
         case ["show", "bgp", "l2vpn", "evpn", "summary"], ["show", "bgp", "evpn", "summary"]:
-            let summary = SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,
-                                             peerGroups: bgpConfig.router.peerGroups.count,
-                                             routeCount: engine.routeCount, epochNow: epochNow())
+            let summary = withBFDStatus(SummaryReport.make(summaryRowsWithVTEPDrops(), config: engineConfig,
+                                                           peerGroups: bgpConfig.router.peerGroups.count,
+                                                           routeCount: engine.routeCount, epochNow: epochNow()))
             if request.json {
                 do {
                     return ControlResponse(ok: true, output: try summary.jsonText())
@@ -473,7 +482,7 @@ public final class Runtime: @unchecked Sendable {
         case _ where words.starts(with: ["show", "bgp", "l2vpn", "evpn"]) || words.starts(with: ["show", "bgp", "evpn"]):
             let rest = words.dropFirst(words[2] == "l2vpn" ? 4 : 3)
             return RouteReport.answer(rest, json: request.json, engine: engine, routerID: engineConfig.routerID,
-                                      hostname: engineConfig.hostname)
+                                      hostname: engineConfig.hostname, notImported: vtep?.state.routesNotImported ?? [:])
                 ?? .failure("unknown command: \(words.joined(separator: " "))")
         default:
             if let response = answerGracefulRestart(request) { return response }

@@ -24,6 +24,10 @@ import Glibc
 struct SessionSecurityEntry: Hashable {
     var password: String?
     var ttlSecurityHops: UInt8?
+    /// eBGP: the outgoing TTL, 1 or `ebgp-multihop N` (EBGPSockets.swift); nil for iBGP.
+    var ebgpTTL: Int32? = nil
+    /// Single-hop eBGP without `disable-connected-check` (EBGPSockets.swift).
+    var requiresConnected = false
 
     /// The smallest TTL accepted from the peer (RFC 5082 section 3: 255 - (hops - 1)); 0 when GTSM is off.
     var minimumTTL: Int32 { ttlSecurityHops.map { 256 - Int32($0) } ?? 0 }
@@ -38,11 +42,14 @@ struct SessionSecurityTable: Hashable {
 
     init(_ config: BGPConfig) {
         for neighbor in config.resolvedNeighbors {
-            neighbors[neighbor.address] = SessionSecurityEntry(password: neighbor.password, ttlSecurityHops: neighbor.ttlSecurityHops)
+            neighbors[neighbor.address] = SessionSecurityEntry(password: neighbor.password, ttlSecurityHops: neighbor.ttlSecurityHops,
+                                                               ebgpTTL: neighbor.ebgpTTL(localAS: config.router.asn),
+                                                               requiresConnected: neighbor.requiresConnectedPeer(localAS: config.router.asn))
         }
         for range in config.resolvedListenRanges {
             ranges.append((range.prefix, SessionSecurityEntry(password: range.template.password,
-                                                              ttlSecurityHops: range.template.ttlSecurityHops)))
+                                                              ttlSecurityHops: range.template.ttlSecurityHops,
+                                                              ebgpTTL: range.template.ebgpTTL(localAS: config.router.asn))))
         }
     }
 
@@ -201,6 +208,12 @@ extension Runtime {
             } catch {
                 logger.error("cannot set GTSM options for \(remote): \(error)")
             }
+        } else if let ttl = entry.ebgpTTL {
+            do {
+                try SecuritySockets.setTTL(fd, v4: v4, outgoing: ttl, minimum: 0)
+            } catch {
+                logger.error("cannot set the eBGP TTL for \(remote): \(error)")
+            }
         }
     }
 
@@ -208,7 +221,8 @@ extension Runtime {
     func secureAccepted(_ fd: Int32, from remote: IPAddress, local: IPAddress) {
         let minimum = security.table.entry(for: remote)?.minimumTTL ?? 0
         do {
-            try SecuritySockets.setTTL(fd, v4: local.bitLength == 32, outgoing: nil, minimum: minimum)
+            // An eBGP peer's replies leave with its session's TTL (EBGPSockets.swift); the listener's 255 otherwise.
+            try SecuritySockets.setTTL(fd, v4: local.bitLength == 32, outgoing: security.table.entry(for: remote)?.ebgpTTL, minimum: minimum)
         } catch {
             logger.error("cannot set GTSM options for \(remote): \(error)")
         }

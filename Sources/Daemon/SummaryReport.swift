@@ -24,9 +24,14 @@ enum SummaryReport {
                 dynamicPeer: row.isDynamic ? true : nil,
                 idType: row.address.bitLength == 32 ? "ipv4" : "ipv6")
             peers[row.address.description]?.updateErrors = UpdateErrorReport.make(row.updateErrors)
+            peers[row.address.description]?.routesDropped = DropReport.make(row.drops)
         }
         var summary = BGPSummary(routerId: config.routerID.description, as: config.localAS, peerGroupCount: peerGroups, peers: peers)
         summary.ribCount = routeCount
+        if config.multipathRelax { summary.bestPath.multiPathRelax = "true" }
+        var totals = DropCounters()
+        for row in rows { totals.add(row.drops) }
+        summary.routesDropped = DropReport.make(totals)
         return summary
     }
 }

@@ -53,6 +53,7 @@ enum UnicastReport {
     static func path(_ prefix: IPPrefix, _ path: UnicastRouteEntry.Path, family: AddressFamily, hostname: String) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("valid", .bool(true))]
         if path.stale { pairs.append(("stale", .bool(true))) }
+        if path.multipath { pairs.append(("multipath", .bool(true))) }
         if path.best {
             pairs.append(("bestpath", .bool(true)))
             if let reason = path.selectionReason { pairs.append(("selectionReason", .string(reason))) }
@@ -125,7 +126,7 @@ enum UnicastReport {
         for entry in entries {
             for (i, path) in entry.paths.enumerated() {
                 pathCount += 1
-                text += (path.stale ? "S" : "*") + (path.best ? ">" : " ") + (path.pathFrom == "internal" ? "i" : " ")
+                text += (path.stale ? "S" : "*") + (path.best ? ">" : path.multipath ? "=" : " ") + (path.pathFrom == "internal" ? "i" : " ")
                 text += column(i == 0 ? entry.prefix.description : "", 17, wrapTo: 20)
                 var hop = path.nextHop.map(frrText) ?? "0.0.0.0"
                 if let name = path.peer == nil ? hostname : path.hostname { hop += "(\(name))" }
@@ -209,14 +210,15 @@ extension Runtime {
 
     private func familySummary(_ family: AddressFamily) -> BGPSummary {
         if family == .l2vpnEVPN {
-            var summary = SummaryReport.make(engine.summary(now: Runtime.monotonicNow()), config: engineConfig,
+            var summary = SummaryReport.make(summaryRowsWithVTEPDrops(), config: engineConfig,
                                              peerGroups: bgpConfig.router.peerGroups.count, routeCount: engine.routeCount,
                                              epochNow: epochNow())
             summary.ribCount = engine.routeCount
-            return summary
+            return withBFDStatus(summary)
         }
-        return UnicastReport.summary(engine.summary(now: Runtime.monotonicNow()), family: family, engine: engine, config: engineConfig,
-                                     peerGroups: bgpConfig.router.peerGroups.count, epochNow: epochNow())
+        return withBFDStatus(UnicastReport.summary(engine.summary(now: Runtime.monotonicNow()), family: family, engine: engine,
+                                                   config: engineConfig, peerGroups: bgpConfig.router.peerGroups.count,
+                                                   epochNow: epochNow()))
     }
 
     /// `show bgp summary`: one summary per family some peer is configured for, as FRR prints them.

@@ -32,7 +32,7 @@ final class VTEPDriver {
 
     init(config: VTEPConfig) throws(NetlinkError) {
         state = VTEPState(config: config)
-        var eventOptions = NetlinkSocketOptions(groups: [.link, .neighbour], nonBlocking: true)
+        var eventOptions = NetlinkSocketOptions(groups: [.link, .neighbour, .nexthop], nonBlocking: true)
         // The writer runs beside the engine now, so the echoes of a large install can pile up while the
         // engine decodes UPDATEs: room for about 100,000 of them before ENOBUFS (and a resync) would do.
         eventOptions.receiveBufferSize = 128 << 20
@@ -56,7 +56,8 @@ extension VTEPConfig {
     init?(_ config: BGPConfig, engine: EngineConfig) {
         guard config.router.advertiseAllVNI else { return nil }
         let vnis = config.router.vnis.map {
-            VNIConfig(vni: $0.vni, rd: $0.rd, importRouteTargets: $0.importRouteTargets, exportRouteTargets: $0.exportRouteTargets)
+            VNIConfig(vni: $0.vni, rd: $0.rd, importRouteTargets: $0.importRouteTargets, exportRouteTargets: $0.exportRouteTargets,
+                      importAnyAS: $0.importAnyAS)
         }
         var detection = DuplicateDetection()
         if let written = config.router.duplicateAddressDetection {
@@ -71,6 +72,8 @@ extension VTEPConfig {
         }
         self.init(localAS: engine.localAS, routerID: engine.routerID, advertiseAllVNI: true, vnis: vnis,
                   duplicateDetection: detection)
+        ignoresEADPerEVI = config.router.evpnMultihoming.disableEADEVIReceive
+        autoRouteTargetRFC8365 = config.router.autortRFC8365
     }
 }
 
@@ -110,6 +113,7 @@ extension Runtime {
         driveVTEP(.fdbDump(rows))
         let neighbours = try driver.requests.dumpIPNeighbours().compactMap(KernelNeighbourEntry.init)
         driveVTEP(.neighbourDump(neighbours))
+        driveVTEP(.nexthopDump(try driver.requests.dumpNexthops(fdbOnly: true).map(KernelNexthop.init)))
     }
 
     private func readKernelEvents() {
@@ -180,7 +184,7 @@ extension Runtime {
         return engineOutputs
     }
 
-    private func performVTEP(_ outputs: [VTEPOutput]) {
+    func performVTEP(_ outputs: [VTEPOutput]) {
         guard let driver = vtep else { return }
         for output in outputs {
             switch output {
@@ -202,6 +206,8 @@ extension Runtime {
                 }
             case .neighbours(let operations):
                 performNeighbours(operations)
+            case .nexthops(let operations):
+                performNexthops(operations)
             case .log(let event):
                 log(event)
             case .armTimer(let after):
@@ -311,6 +317,18 @@ final class FDBWriter: @unchecked Sendable {
     /// One answer per operation. The device and bridge rows of a MAC go as one request where they can
     /// (FDBCombining); when such a request is refused, both go again as the two separate requests, in
     /// a second batch, and those answers are the rows' answers (the first one says nothing per row).
+    /// Nexthop requests, on this queue so they keep their place between the FDB batches around them
+    /// (groups before the MACs that name them, group deletes after the MACs left).
+    func performNexthops(_ requests: [NetlinkRequest], then completion: @escaping @Sendable (Result<[RequestOutcome], NetlinkError>) -> Void) {
+        queue.async {
+            do throws(NetlinkError) {
+                completion(.success(try self.socket.perform(requests)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
     func write(_ operations: [FDBOperation]) throws(NetlinkError) -> [FDBOperationResult] {
         // Batches come from `FDBCombining.batches`, each MAC's two rows side by side.
         let requests = FDBCombining.adjacentRequests(for: operations)

@@ -20,6 +20,8 @@ public struct FDBEntry: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var port: UInt16?
     /// NDA_IFINDEX: the underlay device for the entry.
     public var viaIndex: UInt32?
+    /// NDA_NH_ID: a nexthop group (a remote ES's VTEPs) the entry forwards to instead of one `destination`.
+    public var nexthopID: UInt32?
     public var flags: NeighbourFlags
     public var state: NeighbourState
     public var extendedFlags: NeighbourExtendedFlags
@@ -29,7 +31,8 @@ public struct FDBEntry: Equatable, Hashable, Sendable, CustomStringConvertible {
     public init(
         mac: EthernetAddress, ifindex: Int32, master: UInt32? = nil, vlan: UInt16? = nil, destination: InetAddress? = nil,
         vni: UInt32? = nil, port: UInt16? = nil, viaIndex: UInt32? = nil, flags: NeighbourFlags = [.self],
-        state: NeighbourState = .noARP, extendedFlags: NeighbourExtendedFlags = [], cacheInfo: NeighbourCacheInfo? = nil
+        state: NeighbourState = .noARP, extendedFlags: NeighbourExtendedFlags = [], cacheInfo: NeighbourCacheInfo? = nil,
+        nexthopID: UInt32? = nil
     ) {
         self.mac = mac
         self.ifindex = ifindex
@@ -43,6 +46,7 @@ public struct FDBEntry: Equatable, Hashable, Sendable, CustomStringConvertible {
         self.state = state
         self.extendedFlags = extendedFlags
         self.cacheInfo = cacheInfo
+        self.nexthopID = nexthopID
     }
 
     /// A remote MAC behind another VTEP: `MAC dev DEVICE dst VTEP self extern_learn`, as zebra installs it.
@@ -71,6 +75,7 @@ public struct FDBEntry: Equatable, Hashable, Sendable, CustomStringConvertible {
         var s = "\(mac) dev \(ifindex)"
         if let vlan { s += " vlan \(vlan)" }
         if let destination { s += " dst \(destination)" }
+        if let nexthopID { s += " nhid \(nexthopID)" }
         if let vni { s += " vni \(vni)" }
         if let port { s += " port \(port)" }
         if let master { s += " master \(master)" }
@@ -98,6 +103,7 @@ public struct FDBEntry: Equatable, Hashable, Sendable, CustomStringConvertible {
             case .vni(let v): vni = v
             case .port(let p): port = p
             case .ifindex(let i): viaIndex = i
+            case .nexthopID(let n): nexthopID = n
             case .flagsExt(let f): extendedFlags = f
             case .cacheInfo(let c): cacheInfo = c
             default: break
@@ -110,11 +116,12 @@ public struct FDBEntry: Equatable, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The neighbour message for a request about this entry (attributes in iproute2's order: LLADDR, DST, VLAN,
-    /// PORT, VNI, IFINDEX, MASTER).
+    /// NH_ID, PORT, VNI, IFINDEX, MASTER).
     public var message: NeighbourMessage {
         var attributes: [RawAttribute] = [NeighbourAttribute.lladdr(mac.bytes).raw]
         if let destination { attributes.append(NeighbourAttribute.dst(destination).raw) }
         if let vlan { attributes.append(NeighbourAttribute.vlan(vlan).raw) }
+        if let nexthopID { attributes.append(NeighbourAttribute.nexthopID(nexthopID).raw) }
         if let port { attributes.append(NeighbourAttribute.port(port).raw) }
         if let vni { attributes.append(NeighbourAttribute.vni(vni).raw) }
         if let viaIndex { attributes.append(NeighbourAttribute.ifindex(viaIndex).raw) }

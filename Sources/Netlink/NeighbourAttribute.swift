@@ -20,6 +20,8 @@ public enum NeighbourAttribute: Equatable, Hashable, Sendable {
     case master(UInt32)
     /// NDA_SRC_VNI
     case srcVNI(UInt32)
+    /// NDA_NH_ID: the nexthop group an FDB entry forwards to instead of NDA_DST (a remote ES).
+    case nexthopID(UInt32)
     /// NDA_FLAGS_EXT
     case flagsExt(NeighbourExtendedFlags)
     case other(RawAttribute)
@@ -44,6 +46,7 @@ public enum NeighbourAttribute: Equatable, Hashable, Sendable {
         case .ifindex: self = .ifindex(try AttributePayload.uint32(p, "NDA_IFINDEX"))
         case .master: self = .master(try AttributePayload.uint32(p, "NDA_MASTER"))
         case .srcVNI: self = .srcVNI(try AttributePayload.uint32(p, "NDA_SRC_VNI"))
+        case .nexthopID: self = .nexthopID(try AttributePayload.uint32(p, "NDA_NH_ID"))
         case .flagsExt: self = .flagsExt(NeighbourExtendedFlags(rawValue: try AttributePayload.uint32(p, "NDA_FLAGS_EXT")))
         default: self = .other(raw)
         }
@@ -67,6 +70,7 @@ public enum NeighbourAttribute: Equatable, Hashable, Sendable {
         case .ifindex(let v): return make(.ifindex, v.netlinkBytes)
         case .master(let v): return make(.master, v.netlinkBytes)
         case .srcVNI(let v): return make(.srcVNI, v.netlinkBytes)
+        case .nexthopID(let v): return make(.nexthopID, v.netlinkBytes)
         case .flagsExt(let f): return make(.flagsExt, f.rawValue.netlinkBytes)
         case .other(let r): return r
         }

@@ -92,6 +92,9 @@ extension FDBEntry {
             case .ifindex:
                 guard size == 4 else { return nil }
                 entry.viaIndex = u32(p)
+            case .nexthopID:
+                guard size == 4 else { return nil }
+                entry.nexthopID = u32(p)
             case .flagsExt:
                 guard size == 4 else { return nil }
                 entry.extendedFlags = NeighbourExtendedFlags(rawValue: u32(p))

@@ -1,4 +1,4 @@
-// Kernel notifications (RTNLGRP_LINK, RTNLGRP_NEIGH) and the non-blocking read that collects them.
+// Kernel notifications (RTNLGRP_LINK, RTNLGRP_NEIGH, RTNLGRP_NEXTHOP) and the non-blocking read that collects them.
 
 public enum NetlinkEvent: Equatable, Hashable, Sendable {
     case newLink(Link)
@@ -11,6 +11,10 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
     case newIPNeighbour(IPNeighbour)
     /// RTM_DELNEIGH of family AF_INET or AF_INET6.
     case deletedIPNeighbour(IPNeighbour)
+    /// RTM_NEWNEXTHOP: a nexthop object added or replaced (a group also when a member's delete changed it).
+    case newNexthop(Nexthop)
+    /// RTM_DELNEXTHOP
+    case deletedNexthop(Nexthop)
     /// Anything else (other message types).
     case other(NetlinkMessage)
     /// A notification that did not decode; the daemon logs it and resyncs.
@@ -31,6 +35,8 @@ public enum NetlinkEvent: Equatable, Hashable, Sendable {
                 self = .newIPNeighbour(try IPNeighbour(n))
             case (.delNeighbour, .neighbour(let n)) where n.family == .inet || n.family == .inet6:
                 self = .deletedIPNeighbour(try IPNeighbour(n))
+            case (.newNexthop, .nexthop(let n)): self = .newNexthop(try Nexthop(n))
+            case (.delNexthop, .nexthop(let n)): self = .deletedNexthop(try Nexthop(n))
             default: self = .other(message)
             }
         } catch {

@@ -7,6 +7,7 @@ public enum NetlinkPayload: Equatable, Hashable, Sendable {
     case done(NetlinkDoneMessage)
     case link(LinkMessage)
     case neighbour(NeighbourMessage)
+    case nexthop(NexthopMessage)
     /// NLMSG_NOOP, NLMSG_OVERRUN and every type this module does not decode, as bytes.
     case other([UInt8])
 }
@@ -48,6 +49,7 @@ public struct NetlinkMessage: Equatable, Hashable, Sendable {
         case .done: payload = .done(try NetlinkDoneMessage.decode(&body))
         case let t where t.isLinkMessage: payload = .link(try LinkMessage.decode(&body))
         case let t where t.isNeighbourMessage: payload = .neighbour(try NeighbourMessage.decode(&body))
+        case let t where t.isNexthopMessage: payload = .nexthop(try NexthopMessage.decode(&body))
         default: payload = .other(body.readRest())
         }
         return NetlinkMessage(header: header, payload: payload)
@@ -64,6 +66,7 @@ public struct NetlinkMessage: Equatable, Hashable, Sendable {
         case .done(let d): d.encode(into: &out)
         case .link(let l): l.encode(into: &out)
         case .neighbour(let n): n.encode(into: &out)
+        case .nexthop(let n): n.encode(into: &out)
         case .other(let b): out.append(contentsOf: b)
         }
         let length = out.count - start

@@ -6,6 +6,7 @@ public struct NetlinkRequest: Equatable, Hashable, Sendable {
         case link(LinkMessage)
         case neighbour(NeighbourMessage)
         case fdb(FDBEntry)
+        case nexthop(NexthopMessage)
         /// A payload encoded elsewhere.
         case bytes([UInt8])
     }
@@ -49,6 +50,7 @@ public struct NetlinkRequest: Equatable, Hashable, Sendable {
         case .link(let l): l.encode(into: &out)
         case .neighbour(let n): n.encode(into: &out)
         case .fdb(let e): e.encodeRequestBody(into: &out)
+        case .nexthop(let n): n.encode(into: &out)
         case .bytes(let b): out.append(contentsOf: b)
         }
         let length = out.count - start
@@ -99,6 +101,9 @@ extension FDBEntry {
         if let vlan {
             out.appendNetlink(UInt16(6)); out.appendNetlink(NeighbourAttributeType.vlan.rawValue)
             out.appendNetlink(vlan); out.append(0); out.append(0)
+        }
+        if let nexthopID {
+            out.appendNetlink(UInt16(8)); out.appendNetlink(NeighbourAttributeType.nexthopID.rawValue); out.appendNetlink(nexthopID)
         }
         if let port {
             out.appendNetlink(UInt16(6)); out.appendNetlink(NeighbourAttributeType.port.rawValue)

@@ -193,6 +193,8 @@ public struct Network {
                     queue.append(.fdbResults(batch, vtep.kernel.apply(batch)))
                 case .neighbours(let batch):
                     queue.append(.neighbourResults(batch, vtep.kernel.applyNeighbours(batch)))
+                case .nexthops(let batch):
+                    queue.append(.nexthopResults(batch, vtep.kernel.applyNexthops(batch)))
                 case .log(let event):
                     if keepLogs { nodes[node].log.append("\(now.nanoseconds / 1_000_000) ms vtep \(event)") }
                 case .engine, .armTimer:

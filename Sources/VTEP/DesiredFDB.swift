@@ -122,6 +122,14 @@ public struct FDBIntent: Hashable, Sendable, CustomStringConvertible {
     public var bridge: Int32
     public var vtep: IPAddress?
     public var vlan: UInt16?
+    /// A remote MAC with an ESI whose ES has a nexthop group: the row names the group (NDA_NH_ID) and no
+    /// destination, so the ES's VTEPs share its traffic and leave it together (RemoteESGroups.swift).
+    public var nexthopGroup: UInt32? = nil
+
+    /// A remote MAC behind a remote ES's group: `MAC dev VXLAN nhid GROUP self extern_learn`.
+    public static func remoteMAC(_ mac: MACAddress, device: Int32, bridge: Int32, group: UInt32) -> FDBIntent {
+        FDBIntent(kind: .remoteMAC, mac: mac, device: device, bridge: bridge, vtep: nil, vlan: nil, nexthopGroup: group)
+    }
 
     public static func remoteMAC(_ mac: MACAddress, device: Int32, bridge: Int32, vtep: IPAddress) -> FDBIntent {
         FDBIntent(kind: .remoteMAC, mac: mac, device: device, bridge: bridge, vtep: vtep, vlan: nil)
@@ -149,7 +157,8 @@ public struct FDBIntent: Hashable, Sendable, CustomStringConvertible {
     public var entry: KernelFDBEntry {
         switch kind {
         case .remoteMAC:
-            return KernelFDBEntry(mac: mac, ifindex: device, vlan: vlan, destination: vtep, flags: [.self, .extLearned], state: .reachable)
+            return KernelFDBEntry(mac: mac, ifindex: device, vlan: vlan, destination: nexthopGroup == nil ? vtep : nil,
+                                  flags: [.self, .extLearned], state: .reachable, nexthopID: nexthopGroup)
         case .bridgeRow:
             return KernelFDBEntry(mac: mac, ifindex: device, master: bridge, vlan: vlan, flags: [.master, .extLearned], state: .reachable)
         case .flood:
@@ -160,7 +169,11 @@ public struct FDBIntent: Hashable, Sendable, CustomStringConvertible {
     /// Whether the kernel row `actual` (at this intent's key) already is what this intent asks for.
     public func isSatisfied(by actual: KernelFDBEntry) -> Bool {
         switch kind {
-        case .remoteMAC: return !actual.isBridgeRow && actual.destination == vtep && actual.isExternallyLearned
+        case .remoteMAC:
+            if let nexthopGroup {
+                return !actual.isBridgeRow && actual.nexthopID == nexthopGroup && actual.isExternallyLearned
+            }
+            return !actual.isBridgeRow && actual.destination == vtep && actual.nexthopID == nil && actual.isExternallyLearned
         case .bridgeRow: return actual.isBridgeRow && actual.ifindex == device && actual.isExternallyLearned
         case .flood: return !actual.isBridgeRow && actual.destination == vtep
         }

@@ -28,6 +28,7 @@ extension VTEPState {
         let deferring = engine.isDeferringSelection
         // The SVI neighbours follow as the FDB rows do.
         neighbours.setRetainsStale(deferring)
+        nexthops.setRetainsStale(deferring)
         guard deferring != fdb.retainsStale else { return false }
         if deferring {
             fx.log(.notice, "graceful restart: FDB rows from before the restart are kept until the routes are back")

@@ -88,7 +88,9 @@ public struct FDBTable: ReconciledTable {
     public static func isControlPlane(_ entry: KernelFDBEntry) -> Bool { entry.isExternallyLearned }
 
     public static func isSameRow(removed: KernelFDBEntry, current: KernelFDBEntry) -> Bool {
-        removed.isBridgeRow ? current.ifindex == removed.ifindex : current.destination == removed.destination
+        removed.isBridgeRow
+            ? current.ifindex == removed.ifindex
+            : current.destination == removed.destination && current.nexthopID == removed.nexthopID
     }
 
     public static func stored(_ entry: KernelFDBEntry) -> KernelFDBEntry {

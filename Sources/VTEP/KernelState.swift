@@ -95,9 +95,11 @@ public struct KernelFDBEntry: Hashable, Sendable, CustomStringConvertible {
     public var destination: IPAddress?
     public var flags: Flags
     public var state: State
+    /// NDA_NH_ID: the nexthop group (a remote ES) a VXLAN `self` row forwards to instead of `destination`.
+    public var nexthopID: UInt32?
 
     public init(mac: MACAddress, ifindex: Int32, master: Int32? = nil, vlan: UInt16? = nil, destination: IPAddress? = nil,
-                flags: Flags = [], state: State = .reachable) {
+                flags: Flags = [], state: State = .reachable, nexthopID: UInt32? = nil) {
         self.mac = mac
         self.ifindex = ifindex
         self.master = master
@@ -105,6 +107,7 @@ public struct KernelFDBEntry: Hashable, Sendable, CustomStringConvertible {
         self.destination = destination
         self.flags = flags
         self.state = state
+        self.nexthopID = nexthopID
     }
 
     /// A row of the bridge's table (`dev PORT master BRIDGE`): requested with NTF_MASTER, reported with
@@ -120,6 +123,7 @@ public struct KernelFDBEntry: Hashable, Sendable, CustomStringConvertible {
         var s = "\(mac) dev \(ifindex)"
         if let vlan { s += " vlan \(vlan)" }
         if let destination { s += " dst \(destination)" }
+        if let nexthopID { s += " nhid \(nexthopID)" }
         if let master { s += " master \(master)" }
         if flags.contains(.self) { s += " self" }
         if flags.contains(.master) { s += " master" }

@@ -48,11 +48,15 @@ public struct RemoteMACPath: Hashable, Sendable {
     public var vtep: IPAddress
     public var sequence: UInt32
     public var sticky: Bool
+    /// The route's ESI, when the MAC sits behind a remote Ethernet Segment (its row then names the ES's
+    /// nexthop group).
+    public var esi: EthernetSegmentIdentifier?
 
-    public init(vtep: IPAddress, sequence: UInt32 = 0, sticky: Bool = false) {
+    public init(vtep: IPAddress, sequence: UInt32 = 0, sticky: Bool = false, esi: EthernetSegmentIdentifier? = nil) {
         self.vtep = vtep
         self.sequence = sequence
         self.sticky = sticky
+        self.esi = esi
     }
 }
 

@@ -12,6 +12,8 @@ public struct SimulatedKernel: Sendable {
     /// The IPv4 and IPv6 neighbour tables (SimulatedKernel+Neighbours.swift).
     public internal(set) var neighbours: [NeighbourKey: KernelNeighbourEntry] = [:]
     public internal(set) var neighbourJournal: [(NeighbourOperation, KernelOperationResult)] = []
+    /// Nexthop objects by id (SimulatedKernel+Nexthops.swift).
+    public internal(set) var nexthops: [UInt32: KernelNexthop] = [:]
     /// Events not yet taken, in order.
     public internal(set) var pending: [VTEPInput] = []
     /// While true, changes emit no events (a lost netlink message, an overrun).

@@ -10,7 +10,8 @@
 // configure `rd` where an exact RD matters.
 //
 // Route target: `AS:VNI`, type 0x00 with the low 16 bits of the AS (FRR's `form_auto_rt`:
-// `encode_route_target_as(bgp->as & 0xFFFF, vni)`), for import and export alike.
+// `encode_route_target_as(bgp->as & 0xFFFF, vni)`), for import and export alike; imported from any AS
+// (RouteTargetImport.swift), so leaves in different ASes import each other's routes as FRR's do.
 
 import BGPWire
 
@@ -36,6 +37,8 @@ public struct VNIInstance: Hashable, Sendable {
     public var rdIndex: UInt16?
     public var importRouteTargets: [RouteTarget]
     public var exportRouteTargets: [RouteTarget]
+    /// Local administrator numbers imported from any AS (`*:N`, and the automatic target: RouteTargetImport.swift).
+    public var importAnyAS: [UInt32] = []
 
     public var vni: UInt32 { port.vni }
 }
@@ -68,9 +71,10 @@ public enum VNIDiscovery {
         return (ports.values.sorted { $0.vni < $1.vni }, problems)
     }
 
-    /// FRR's automatic route target for `vni` in `localAS`.
-    public static func autoRouteTarget(localAS: UInt32, vni: UInt32) -> RouteTarget {
-        .as2(asn: UInt16(truncatingIfNeeded: localAS), number: vni)
+    /// FRR's automatic route target for `vni` in `localAS`; `rfc8365`: `autort rfc8365-compatible`
+    /// (RouteTargetImport.swift).
+    public static func autoRouteTarget(localAS: UInt32, vni: UInt32, rfc8365: Bool = false) -> RouteTarget {
+        .as2(asn: UInt16(truncatingIfNeeded: localAS), number: rfc8365 ? rfc8365VXLANAutoRouteTargetBits | vni : vni)
     }
 }
 
@@ -104,7 +108,7 @@ extension VNIInstance {
         var out: [UInt32: VNIInstance] = [:]
         for port in ports.sorted(by: { $0.vni < $1.vni }) {
             let overrides = config.vnis[port.vni]
-            let auto = VNIDiscovery.autoRouteTarget(localAS: config.localAS, vni: port.vni)
+            let auto = VNIDiscovery.autoRouteTarget(localAS: config.localAS, vni: port.vni, rfc8365: config.autoRouteTargetRFC8365)
             let rd: RouteDistinguisher
             var rdIndex: UInt16?
             // FRR gives every VNI an index when it creates it, configured RD or not (`bgp_evpn_new`).
@@ -115,10 +119,14 @@ extension VNIInstance {
                 rdIndex = index
                 rd = .ipv4(config.routerID, index)
             }
-            let imports = overrides?.importRouteTargets.isEmpty == false ? overrides?.importRouteTargets ?? [auto] : [auto]
+            // Configured import targets (exact or `*:N`) replace the automatic one, which matches any AS.
+            let configuredImports = !(overrides?.importRouteTargets.isEmpty ?? true) || !(overrides?.importAnyAS.isEmpty ?? true)
+            let imports = configuredImports ? overrides?.importRouteTargets ?? [] : [auto]
             let exports = overrides?.exportRouteTargets.isEmpty == false ? overrides?.exportRouteTargets ?? [auto] : [auto]
-            out[port.vni] = VNIInstance(port: port, rd: rd, rdIndex: rdIndex, importRouteTargets: imports,
-                                        exportRouteTargets: exports)
+            var instance = VNIInstance(port: port, rd: rd, rdIndex: rdIndex, importRouteTargets: imports,
+                                       exportRouteTargets: exports)
+            instance.importAnyAS = configuredImports ? overrides?.importAnyAS ?? [] : [auto.localAdministrator]
+            out[port.vni] = instance
         }
         return out
     }

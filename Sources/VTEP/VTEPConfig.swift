@@ -13,13 +13,16 @@ public struct VNIConfig: Hashable, Sendable {
     public var importRouteTargets: [RouteTarget]
     /// `route-target export X` (and `both`); empty: the automatic `AS:VNI`.
     public var exportRouteTargets: [RouteTarget]
+    /// `route-target import *:N`: the numbers N, imported from any AS (RouteTargetImport.swift).
+    public var importAnyAS: [UInt32]
 
     public init(vni: UInt32, rd: RouteDistinguisher? = nil, importRouteTargets: [RouteTarget] = [],
-                exportRouteTargets: [RouteTarget] = []) {
+                exportRouteTargets: [RouteTarget] = [], importAnyAS: [UInt32] = []) {
         self.vni = vni
         self.rd = rd
         self.importRouteTargets = importRouteTargets
         self.exportRouteTargets = exportRouteTargets
+        self.importAnyAS = importAnyAS
     }
 }
 
@@ -63,6 +66,10 @@ public struct VTEPConfig: Hashable, Sendable {
     public var duplicateDetection: DuplicateDetection
     /// Most FDB operations in one `.fdb` output (one netlink batch).
     public var maxBatch: Int
+    /// `disable-ead-evi-rx`: a switch joins a remote ES's group on its EAD per ES alone.
+    public var ignoresEADPerEVI = false
+    /// `autort rfc8365-compatible`: automatic route targets in RFC 8365's format (RouteTargetImport.swift).
+    public var autoRouteTargetRFC8365 = false
 
     public init(localAS: UInt32, routerID: IPv4Address, advertiseAllVNI: Bool = true, vnis: [VNIConfig] = [],
                 duplicateDetection: DuplicateDetection = DuplicateDetection(), maxBatch: Int = 1024) {

@@ -37,6 +37,8 @@ public struct MACReport: Hashable, Sendable {
     public var remoteSequence: UInt32
     public var detectionCount: Int
     public var isDuplicate: Bool
+    /// A remote MAC's Ethernet Segment (its type-2 route's ESI), for `remoteEs`.
+    public var esi: EthernetSegmentIdentifier? = nil
 }
 
 extension VTEPState {
@@ -59,6 +61,7 @@ extension VTEPState {
             guard vni == nil || key.vni == vni, let record = macs[key] else { return nil }
             let kind: MACReport.Kind
             var sticky = false
+            var esi: EthernetSegmentIdentifier?
             switch record.owner {
             case .none:
                 return nil
@@ -69,10 +72,11 @@ extension VTEPState {
             case .remote(let path):
                 kind = .remote(vtep: path.vtep)
                 sticky = path.sticky
+                esi = path.esi
             }
             return MACReport(vni: key.vni, mac: key.mac, kind: kind, sticky: sticky, localSequence: record.localSequence,
                              remoteSequence: record.remoteSequence, detectionCount: record.detector.count,
-                             isDuplicate: record.detector.isDuplicate)
+                             isDuplicate: record.detector.isDuplicate, esi: esi)
         }
     }
 

@@ -42,11 +42,13 @@ extension VTEPState {
 
         var advertise: (sequence: UInt32, sticky: Bool)?
         var install: IPAddress?
+        var installESI: EthernetSegmentIdentifier?
         switch owner {
         case .local:
             if let local = record.local { advertise = (record.localSequence, local.sticky) }
         case .remote(let path):
             install = path.vtep
+            installESI = path.esi
         case .none:
             break
         }
@@ -59,8 +61,8 @@ extension VTEPState {
             }
             record.advertised = advertise
         }
-        if install != record.installed {
-            setInstall(install, mac: key.mac, in: vni)
+        if install != record.installed || ((installESI != nil || !esMACs.isEmpty) && installESI != esMACs[key]) {
+            setInstall(install, mac: key.mac, in: vni, esi: installESI)
             record.installed = install
         }
         macChanged(key)
@@ -68,9 +70,9 @@ extension VTEPState {
     }
 
     /// The two rows of a remote MAC (device row to the VTEP, bridge row to the VXLAN port), or none.
-    mutating func setInstall(_ vtep: IPAddress?, mac: MACAddress, in vni: VNIInstance) {
+    mutating func setInstall(_ vtep: IPAddress?, mac: MACAddress, in vni: VNIInstance, esi: EthernetSegmentIdentifier? = nil) {
         let device = vni.port.vxlanIndex, bridge = vni.port.bridgeIndex
-        let deviceRow = FDBIntent.remoteMAC(mac, device: device, bridge: bridge, vtep: vtep ?? vni.port.vtep)
+        let deviceRow = remoteMACRow(mac, vtep: vtep ?? vni.port.vtep, esi: vtep == nil ? nil : esi, in: vni)
         let bridgeRow = FDBIntent.bridgeRow(mac, device: device, bridge: bridge)
         fdb.setDesired(vtep == nil ? nil : deviceRow, at: deviceRow.key)
         fdb.setDesired(vtep == nil ? nil : bridgeRow, at: bridgeRow.key)

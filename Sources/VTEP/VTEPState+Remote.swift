@@ -1,6 +1,6 @@
 // The BGP half of the VTEP: remote type-2 and type-3 routes from the Loc-RIB, imported into every
-// local VNI one of whose import route targets they carry (FRR's `is_route_matching_for_vni`, exact
-// match), never our own (a path the speaker originated, or a next hop that is the VNI's VTEP).
+// local VNI one of whose import route targets they carry (FRR's `is_route_matching_for_vni`: exact, or
+// any AS for the automatic target and `*:N`, RouteTargetImport.swift), never our own (a path the speaker originated, or a next hop that is the VNI's VTEP).
 //
 //   type 2 -> the MAC's remote side: VTEP = the MP_REACH next hop, sequence and sticky bit from the
 //             MAC Mobility community (FRR: `bgp_zebra_send_remote_macip` sends the next hop); with an
@@ -17,6 +17,7 @@ extension VTEPState {
         // `filter` calling `accepts` copied the whole VTEP state for every route; profile of
         // scripts/bench.d/vtep).
         for key in keys {
+            if importEAD(key, bestPath: bestPath) { continue }
             var new: RemoteRoute?
             if let path = bestPath(key) { new = parse(path) }
             let old: RemoteRoute?
@@ -56,18 +57,19 @@ extension VTEPState {
         switch path.route {
         case .macIP(let route):
             guard let vtep = path.nextHop else { return nil }
-            return RemoteRoute(kind: .mac(route.mac, RemoteMACPath(vtep: vtep, sequence: mobility.sequence, sticky: mobility.sticky),
+            return RemoteRoute(kind: .mac(route.mac, RemoteMACPath(vtep: vtep, sequence: mobility.sequence, sticky: mobility.sticky,
+                                                                   esi: route.esi.isZero ? nil : route.esi),
                                           ip: route.ip),
-                               communities: path.extendedCommunities)
+                               communities: path.extendedCommunities, peer: path.peer)
         case .inclusiveMulticast(let route):
-            return RemoteRoute(kind: .imet(route.originatorIP), communities: path.extendedCommunities)
+            return RemoteRoute(kind: .imet(route.originatorIP), communities: path.extendedCommunities, peer: path.peer)
         default:
             return nil
         }
     }
 
     func accepts(_ vni: VNIInstance, _ route: RemoteRoute) -> Bool {
-        guard vni.importRouteTargets.contains(where: route.carries) else { return false }
+        guard vni.imports(route) else { return false }
         switch route.kind {
         case .mac(_, let path, _): return path.vtep != vni.port.vtep
         case .imet(let vtep): return vtep != vni.port.vtep

@@ -42,6 +42,11 @@ public enum VTEPInput: Sendable {
     case neighbourDump([KernelNeighbourEntry])
     case neighbourAdded(KernelNeighbourEntry)
     case neighbourRemoved(KernelNeighbourEntry)
+    /// The kernel's FDB nexthops and groups (a dump), and their events (VTEPState+RemoteES.swift).
+    case nexthopDump([KernelNexthop])
+    case nexthopAdded(KernelNexthop)
+    case nexthopRemoved(KernelNexthop)
+    case nexthopResults([NexthopOperation], [KernelOperationResult])
     /// The kernel's answers to one `.neighbours` batch, in order.
     case neighbourResults([NeighbourOperation], [KernelOperationResult])
     case locRIBChanged([EVPNRouteKey])
@@ -63,6 +68,8 @@ public enum VTEPOutput: Sendable, Equatable {
     case fdb([FDBOperation])
     /// One netlink batch of SVI neighbour operations.
     case neighbours([NeighbourOperation])
+    /// One batch of nexthop operations, in order with the FDB batches around it.
+    case nexthops([NexthopOperation])
     case log(LogEvent)
     case armTimer(after: Duration)
 
@@ -70,6 +77,7 @@ public enum VTEPOutput: Sendable, Equatable {
         switch (a, b) {
         case (.fdb(let x), .fdb(let y)): return x == y
         case (.neighbours(let x), .neighbours(let y)): return x == y
+        case (.nexthops(let x), .nexthops(let y)): return x == y
         case (.log(let x), .log(let y)): return x == y
         case (.armTimer(let x), .armTimer(let y)): return x == y
         case (.engine(.originate(let x)), .engine(.originate(let y))): return x == y
@@ -116,6 +124,8 @@ struct RemoteRoute: Hashable {
     var communities: [ExtendedCommunity]
     /// The VNIs it was imported into.
     var imports: [UInt32] = []
+    /// The peer its best path came from (for the drop counts, RouteTargetImport.swift).
+    var peer: PeerID? = nil
 
     func carries(_ target: RouteTarget) -> Bool {
         communities.contains { community in
@@ -131,6 +141,8 @@ struct VTEPEffects {
     var outputs: [VTEPOutput] = []
     var operations: [FDBOperation] = []
     var neighbourOperations: [NeighbourOperation] = []
+    var nexthopsBeforeFDB: [NexthopOperation] = []
+    var nexthopsAfterFDB: [NexthopOperation] = []
     /// Routes to advertise (non-nil) or withdraw (nil), last word per key; in first-touched order.
     var adverts: [EVPNRouteKey: LocalRoute?] = [:]
     var advertOrder: [EVPNRouteKey] = []
@@ -173,6 +185,14 @@ public struct VTEPState: Sendable {
     var reportedProblems: Set<String> = []
     var frozen: Set<MACKey> = []
     public internal(set) var counters = VTEPCounters()
+    /// Remote ESs (VTEPState+RemoteES.swift): their VTEPs, the kernel nexthops, the imported type-1
+    /// routes, the installed remote MACs that carry an ESI, and whether type-1 routes changed.
+    var remoteES = RemoteESGroups()
+    var nexthops = NexthopReconciler()
+    var importedEADs: [EVPNRouteKey: ImportedEAD] = [:]
+    var esMACs: [MACKey: EthernetSegmentIdentifier] = [:]
+    var remoteESChanged = false
+    var nexthopsAdopted = false
 
     public init(config: VTEPConfig) {
         self.config = config
@@ -197,6 +217,10 @@ public struct VTEPState: Sendable {
             for next in inputs { apply(next, bestPath: bestPath, &fx) }
         case .configure(let new):
             config = new
+            if remoteES.ignoresEADPerEVI != new.ignoresEADPerEVI {
+                remoteES.ignoresEADPerEVI = new.ignoresEADPerEVI
+                remoteESChanged = true
+            }
             refreshVNIs(&fx)
         case .links(let list):
             links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { _, b in b })
@@ -216,6 +240,19 @@ public struct VTEPState: Sendable {
             fdb.observeAdded(entry)
         case .fdbRemoved(let entry):
             fdb.observeRemoved(entry)
+        case .nexthopDump(let entries):
+            // The first dump's objects of ours are the previous process's: their ids are taken again.
+            if !nexthopsAdopted {
+                remoteES.adopt(entries)
+                nexthopsAdopted = true
+            }
+            nexthops.replaceActual(with: entries)
+        case .nexthopAdded(let entry):
+            nexthops.observeAdded(entry)
+        case .nexthopRemoved(let entry):
+            nexthops.observeRemoved(entry)
+        case .nexthopResults(let operations, let results):
+            for failure in nexthops.fold(operations, results) { fx.log(.warning, "nexthop " + failure) }
         case .neighbourDump(let entries):
             neighbours.replaceActual(with: entries)
         case .neighbourAdded(let entry):
@@ -267,6 +304,8 @@ public struct VTEPState: Sendable {
                 dirtyIPs.removeAll(keepingCapacity: true)
                 for key in ipsToDecide.sorted() { decideIP(key, &fx) }
             }
+            refreshRemoteES()
+            planNexthops(&fx)
             let (operations, conflicts) = fdb.plan()
             fx.operations += operations
             for conflict in conflicts {
@@ -313,8 +352,10 @@ public struct VTEPState: Sendable {
         var outputs: [VTEPOutput] = []
         if !withdrawn.isEmpty { outputs.append(.engine(.withdrawLocal(withdrawn))) }
         if !originated.isEmpty { outputs.append(.engine(.originate(originated))) }
+        if !fx.nexthopsBeforeFDB.isEmpty { outputs.append(.nexthops(fx.nexthopsBeforeFDB)) }
         // Each MAC's two rows side by side in one batch: the writer sends them as one request.
         for batch in FDBCombining.batches(fx.operations, maxBatch: config.maxBatch) { outputs.append(.fdb(batch)) }
+        if !fx.nexthopsAfterFDB.isEmpty { outputs.append(.nexthops(fx.nexthopsAfterFDB)) }
         counters.fdbOperations += fx.operations.count
         for batch in stride(from: 0, to: fx.neighbourOperations.count, by: max(1, config.maxBatch)) {
             outputs.append(.neighbours(Array(fx.neighbourOperations[batch..<min(batch + max(1, config.maxBatch), fx.neighbourOperations.count)])))

@@ -104,3 +104,47 @@ struct EVPNConfigTests {
         #expect(result.errors.contains { $0.location.line == 3 }, "\(result.diagnostics)")
     }
 }
+
+/// `route-target import *:N` and `autort rfc8365-compatible` (EVPN across ASes).
+struct EVPNAnyASConfigTests {
+    @Test func anyASImportAndAutort() throws {
+        let text = EVPNConfigTests.vtep(["autort rfc8365-compatible", "vni 100", " route-target import *:100", " route-target import 65000:7",
+                                         "exit-vni"])
+        let result = ConfigParser.parse(text: text, file: "vtep.conf")
+        #expect(result.errors.isEmpty, "\(result.diagnostics)")
+        let router = try #require(result.config).router
+        #expect(router.autortRFC8365)
+        #expect(router.vnis.first?.importAnyAS == [100])
+        #expect(router.vnis.first?.importRouteTargets == [RouteTarget("65000:7")].compactMap { $0 })
+        // The running configuration writes them back and parses to the same thing.
+        let running = try #require(result.config).runningConfigText
+        #expect(running.contains(" route-target import *:100"))
+        #expect(running.contains("autort rfc8365-compatible"))
+        let again = try #require(ConfigParser.parse(text: running, file: "running").config)
+        #expect(again.router.vnis.first?.importAnyAS == [100])
+        #expect(again.router.autortRFC8365)
+        let off = try #require(ConfigParser.parse(text: EVPNConfigTests.vtep(["autort rfc8365-compatible", "no autort rfc8365-compatible"]),
+                                                  file: "v").config)
+        #expect(!off.router.autortRFC8365)
+    }
+
+    @Test(arguments: [
+        (" route-target export *:100", "can only be imported", "export"),
+        (" route-target both *:100", "can only be imported", "both"),
+        (" route-target import *:x", "expected '*:N'", "*:x"),
+        (" route-target import *:4294967296", "expected '*:N'", "*:4294967296"),
+    ])
+    func badAnyASLines(line: String, message: String, word: String) {
+        let result = ConfigParser.parse(text: EVPNConfigTests.vtep(["vni 100", line, "exit-vni"]), file: "vtep.conf")
+        #expect(result.config == nil)
+        let error = result.errors.first
+        #expect(error?.location.line == 9)
+        #expect(error?.text == word)
+        #expect(error?.message.contains(message) == true, "\(result.diagnostics)")
+    }
+
+    @Test func badAutortWord() {
+        let result = ConfigParser.parse(text: EVPNConfigTests.vtep(["autort rfc4364"]), file: "vtep.conf")
+        #expect(result.errors.first?.location == SourceLocation(file: "vtep.conf", line: 8, column: 10))
+    }
+}

@@ -187,6 +187,24 @@ struct SummaryFormatTests {
         #expect(lines.last == "Total number of neighbors 1")
     }
 
+    /// A BFD-guarded neighbor: its session state in the JSON (`bfdStatus`) and one line under the table; none
+    /// without BFD (the FRR table stays as vtysh prints it).
+    @Test func bfdStatusUnderTheTable() throws {
+        var peer = BGPSummary.Peer(remoteAs: 65001, localAs: 65000, msgRcvd: 0, msgSent: 2, peerUptime: "never",
+                                   peerUptimeMsec: 0, peerUptimeEstablishedEpoch: nil, pfxRcd: 0, pfxSnt: 0, state: "Active",
+                                   connectionsEstablished: 0, connectionsDropped: 0, lastResetDueTo: nil, hostname: nil,
+                                   desc: nil, dynamicPeer: nil, idType: "ipv4")
+        let plain = BGPSummary(routerId: "10.99.0.1", as: 65000, peerGroupCount: 0, peers: ["10.99.0.2": peer, "10.99.0.3": peer])
+        #expect(!plain.tableText().contains("BFD"))
+        #expect(!(try plain.jsonText()).contains("bfdStatus"))
+        peer.bfdStatus = "down"
+        let guarded = BGPSummary(routerId: "10.99.0.1", as: 65000, peerGroupCount: 0, peers: ["10.99.0.2": peer, "10.99.0.3": peer])
+        let lines = guarded.tableText().split(separator: "\n").map(String.init)
+        #expect(lines.contains("BFD: 10.99.0.2 down, 10.99.0.3 down"))
+        #expect(lines.last == "Total number of neighbors 2")
+        #expect((try guarded.jsonText()).contains("\"bfdStatus\" : \"down\""))
+    }
+
     @Test func jsonUsesFRRKeys() throws {
         var messages = MessageCounters()
         messages.received.keepalives = 9

@@ -35,7 +35,8 @@ struct SessionSecurityTests {
         let table = try Self.table()
         #expect(table.entry(for: IPAddress("10.1.2.9")!) == SessionSecurityEntry(password: nil, ttlSecurityHops: 3))
         #expect(table.entry(for: IPAddress("10.1.2.7")!) == SessionSecurityEntry(password: "narrow", ttlSecurityHops: 1))
-        #expect(table.entry(for: IPAddress("10.1.9.7")!) == SessionSecurityEntry(password: "wide", ttlSecurityHops: nil))
+        // An external listen-range peer without GTSM is single-hop eBGP: TTL 1 (EBGPSockets.swift).
+        #expect(table.entry(for: IPAddress("10.1.9.7")!) == SessionSecurityEntry(password: "wide", ttlSecurityHops: nil, ebgpTTL: 1))
         #expect(table.entry(for: IPAddress("192.0.2.1")!) == nil)
         #expect(table.entry(for: IPAddress("10.1.2.7")!)?.minimumTTL == 255)
         #expect(table.entry(for: IPAddress("10.1.2.9")!)?.minimumTTL == 253)

@@ -107,6 +107,10 @@ struct BFDInteropTests {
             #expect(Self.evpndBFD(lab, multihop: true)?["status"] as? String == "up")
             let counters = try run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "bfd", "peers", "counters"]).output
             #expect(counters.contains("BFD packets dropped: 0"), "\(counters)")
+            // The summary says which neighbor BFD guards and how it stands (JSON and table).
+            #expect(lab.evpndPeer(lab.addressB)?.bfdStatus == "up")
+            let table = try run(["\(lab.bin)/evpnctl", "-s", lab.evpndSocket, "show", "bgp", "l2vpn", "evpn", "summary"]).output
+            #expect(table.contains("BFD: \(lab.addressB) up"), "\(table)")
 
             // FRR's bfdd frozen: evpnd's Detection Time (5 x max(150, 200) = 1 s) expires and the BGP session is
             // stopped (Cease, BFD Down) and started again; bgpd is alive, so it comes back.
@@ -114,6 +118,7 @@ struct BFDInteropTests {
             kill(bfdd, SIGSTOP)
             let frozenAt = Date()
             #expect(waitUntil(5, interval: 0.02) { Self.evpndBFD(lab)?["status"] as? String == "down" })
+            #expect(lab.evpndPeer(lab.addressB)?.bfdStatus == "down")
             let noticed = Date().timeIntervalSince(frozenAt)
             print("evpnd noticed FRR's frozen bfdd after \(noticed) s")
             #expect(noticed < 1.6)

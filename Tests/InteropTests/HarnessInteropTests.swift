@@ -65,4 +65,47 @@ struct HarnessInteropTests {
         #expect(!folder.isEmpty && !FileManager.default.fileExists(atPath: folder))
         #expect(Soak.processes(mentioning: folder).isEmpty, "an evpnd of the run is left")
     }
+
+    /// A run killed outright (SIGKILL: no cleanup ran) leaves its lab; the next test process removes it, and
+    /// never a lab whose owner still runs.
+    @Test func aKilledRunsLabIsRemovedByTheNextRun() throws {
+        guard Tools.ready("stale lab sweep", needs: ["ip"]) else { return }
+        let live = try Testbed()
+        defer { live.close() }
+        _ = try live.addNamespace("live")
+
+        let suffix = "k" + String(UInt32.random(in: 0..<UInt32.max), radix: 36)
+        let owner = Process()
+        owner.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        owner.arguments = ["60"]
+        try owner.run()
+        let pid = owner.processIdentifier
+        let started = try #require(StaleLabs.startTime(of: pid))
+        let folder = StaleLabs.workPrefix + suffix
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "\(pid) \(started)\n".write(toFile: "\(folder)/\(StaleLabs.ownerFile)", atomically: true, encoding: .utf8)
+        let namespace = "evpnd-k-\(suffix)"
+        try run(["ip", "netns", "add", namespace])
+        let runDirectory = "/var/run/frr/evpnd-k-\(suffix)"
+        try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+        let inside = Process()
+        inside.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        inside.arguments = ["ip", "netns", "exec", namespace, "sleep", "60"]
+        try inside.run()
+        #expect(waitUntil(5) { ((try? run(["ip", "netns", "pids", namespace], check: false).output) ?? "").contains(where: \.isNumber) })
+
+        #expect(!StaleLabs.abandonedSuffixes().contains(suffix), "a lab whose owner runs is not abandoned")
+        kill(pid, SIGKILL)
+        owner.waitUntilExit()
+        let abandoned = StaleLabs.abandonedSuffixes()
+        #expect(abandoned.contains(suffix))
+        #expect(!abandoned.contains(live.suffix), "this process's own lab is not abandoned")
+
+        StaleLabs.remove(suffix: suffix)
+        inside.waitUntilExit()
+        #expect(!(try run(["ip", "netns", "list"]).output.contains(namespace)))
+        #expect(!FileManager.default.fileExists(atPath: runDirectory))
+        #expect(!FileManager.default.fileExists(atPath: folder))
+        #expect(try run(["ip", "netns", "list"]).output.contains(live.name("live")))
+    }
 }

@@ -148,6 +148,17 @@ final class VTEPFabric: @unchecked Sendable {
         try evpnd("v\(n)").start(config: Self.vtepConfig(n, passive: passive), logLevel: logLevel)
     }
 
+    /// VTEP n started with a configuration of the test's own (MultiASInteropTests.swift: each leaf its own AS).
+    func startEvpndVTEP(_ n: Int, config: String) throws {
+        kinds[n] = "evpnd"
+        try evpnd("v\(n)").start(config: config)
+    }
+
+    func startFRRVTEP(_ n: Int, config: String) throws {
+        kinds[n] = "frr"
+        try frr("v\(n)").start(config: config)
+    }
+
     func evpndLogText(_ n: Int) -> String { evpnd("v\(n)").logText }
 
     func evpnctl(_ n: Int, _ words: [String]) throws -> String { try evpnd("v\(n)").evpnctl(words) }

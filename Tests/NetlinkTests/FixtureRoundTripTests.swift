@@ -27,6 +27,8 @@ struct FixtureRoundTripTests {
                 if fromKernel { #expect(typed.map(\.raw) == l.attributes, "\(file): typed link attributes differ") }
             case .neighbour(let n):
                 #expect(try n.typedAttributes().map(\.raw) == n.attributes, "\(file): typed neighbour attributes differ")
+            case .nexthop(let n):
+                #expect(try n.typedAttributes().map(\.raw) == n.attributes, "\(file): typed nexthop attributes differ")
             default: break
             }
         }

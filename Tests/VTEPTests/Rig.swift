@@ -66,6 +66,7 @@ struct Rig {
     var logs: [LogEvent] = []
     var batches: [[FDBOperation]] = []
     var neighbourBatches: [[NeighbourOperation]] = []
+    var nexthopBatches: [[NexthopOperation]] = []
     var timer: Duration?
 
     init(links: [KernelLink] = Lab.links(), config: VTEPConfig = Lab.config(), rows: [KernelFDBEntry] = [],
@@ -115,6 +116,9 @@ struct Rig {
                 case .neighbours(let batch):
                     neighbourBatches.append(batch)
                     queue.append(.neighbourResults(batch, kernel.applyNeighbours(batch)))
+                case .nexthops(let batch):
+                    nexthopBatches.append(batch)
+                    queue.append(.nexthopResults(batch, kernel.applyNexthops(batch)))
                 case .log(let event):
                     logs.append(event)
                 case .armTimer(let after):

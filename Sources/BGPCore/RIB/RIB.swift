@@ -35,6 +35,8 @@ struct Source {
     var pathsByFamily = FamilyCounts()
     /// The families negotiated with the peer: routes of others it sends are ignored, as FRR does.
     var families: Set<AddressFamily> = []
+    /// `neighbor X allowas-in` per family (AllowASIn.swift).
+    var allowAsIn: [AddressFamily: AllowASIn] = [:]
 }
 
 struct UpdateGroup {
@@ -109,6 +111,8 @@ struct RIB {
     var retainedTargets: Set<RouteTarget>?
     /// EVPN routes not kept because they carry none of `retainedTargets`, per peer.
     var notRetained: [PeerID: Int] = [:]
+    /// Routes not used, by reason, per peer since it was configured (DropCounters.swift).
+    var drops: [PeerID: DropCounters] = [:]
     /// Loc-RIB change feed, kept only while someone reads it.
     var trackChanges = false
     /// The changed routes in the order they changed (deterministic: the order UPDATEs and their
@@ -155,6 +159,7 @@ struct RIB {
                                                            address: peer.address),
                             isClient: config.routeReflectorClient && !external, hostname: negotiated.peerHostname)
         source.families = families
+        source.allowAsIn = config.allowAsIn
         let slot: SourceSlot
         if let kept {
             slot = kept
@@ -293,19 +298,24 @@ struct RIB {
         guard !evpn.isEmpty || !prefixes.isEmpty else { return receipt }
         // RFC 7606: a treat-as-withdraw UPDATE withdraws what it announces; it is never reflected.
         if update.treatAsWithdraw {
+            let names = evpn.suffix(DropCounters.recentLimit).map { $0.route.description }
+                + prefixes.flatMap { $0.list.suffix(DropCounters.recentLimit).map { $0.prefix.masked.description } }
+            recordDrops(peer, .malformed, evpn.count + prefixes.reduce(0) { $0 + $1.list.count }, names: names)
             withdrawAll(evpn, prefixes, slot: slot)
             return receipt
         }
         if !evpn.isEmpty {
             let attributes = interner.intern(attributes: update.attributes, nextHop: evpnNextHop)
-            if let loop = loopReason(attributes, slot: slot) {
+            if let (reason, loop) = loopReason(attributes, slot: slot, family: .l2vpnEVPN) {
                 // The route came back to us: whatever this peer had for these keys is gone too.
                 loopsDropped[peer, default: 0] += evpn.count
+                recordDrops(peer, reason, evpn.count, names: evpn.suffix(DropCounters.recentLimit).map { $0.route.description })
                 receipt.loops.append(loop)
                 withdrawAll(evpn, [], slot: slot)
             } else if !retains(attributes) {
                 // Not imported by any local VNI (RIB+Retain.swift): not kept, counted.
                 notRetained[peer, default: 0] += evpn.count
+                recordDrops(peer, .routeTargetNotImported, evpn.count, names: evpn.suffix(DropCounters.recentLimit).map { $0.route.description })
                 withdrawAll(evpn, [], slot: slot)
             } else {
                 for nlri in evpn { announce(.evpn(nlri.route), pathID: nlri.pathID, attributes: attributes, slot: slot) }
@@ -313,8 +323,9 @@ struct RIB {
         }
         for (nextHop, list) in prefixes {
             let attributes = interner.intern(attributes: update.attributes, nextHop: nextHop)
-            if let loop = loopReason(attributes, slot: slot) {
+            if let (reason, loop) = loopReason(attributes, slot: slot, family: list.first?.prefix.address.isIPv4 == false ? .ipv6Unicast : .ipv4Unicast) {
                 loopsDropped[peer, default: 0] += list.count
+                recordDrops(peer, reason, list.count, names: list.suffix(DropCounters.recentLimit).map { $0.prefix.masked.description })
                 receipt.loops.append(loop)
                 withdrawAll([], [(nextHop, list)], slot: slot)
                 continue
@@ -345,16 +356,23 @@ struct RIB {
     }
 
     /// RFC 4456 section 8 and RFC 4271 section 9.1.2: why a route is a loop, if it is.
-    private func loopReason(_ attributes: AttributeSet, slot: SourceSlot) -> String? {
+    private func loopReason(_ attributes: AttributeSet, slot: SourceSlot, family: AddressFamily) -> (DropReason, String)? {
         if attributes.clusterList.contains(policy.clusterID) {
-            return "CLUSTER_LIST holds our cluster id \(policy.clusterID)"
+            return (.clusterListLoop, "CLUSTER_LIST holds our cluster id \(policy.clusterID)")
         }
-        if attributes.originatorID == routerID { return "ORIGINATOR_ID is our router id \(routerID)" }
-        if sources[Int(slot)]?.origin.kind == .ebgp,
-           attributes.asPath.segments.contains(where: { $0.asns.contains(policy.localAS) }) {
-            return "AS_PATH holds our AS \(policy.localAS)"
+        if attributes.originatorID == routerID { return (.originatorIdLoop, "ORIGINATOR_ID is our router id \(routerID)") }
+        if let source = sources[Int(slot)], source.origin.kind == .ebgp,
+           AllowASIn.loops(attributes.asPath, localAS: policy.localAS, allowing: source.allowAsIn[family]) {
+            return (.asPathLoop, "AS_PATH holds our AS \(policy.localAS)")
         }
         return nil
+    }
+
+    /// Counts `count` routes dropped on receipt; `names` are the last few of them, kept for display.
+    mutating func recordDrops(_ peer: PeerID, _ reason: DropReason, _ count: Int, names: [String]) {
+        guard count > 0 else { return }
+        drops[peer, default: DropCounters()].count(reason, count - names.count)
+        for name in names { drops[peer, default: DropCounters()].drop(name, reason) }
     }
 
     mutating func announce(_ route: RIBRoute, pathID: UInt32?, attributes: AttributeSet, slot: SourceSlot) {

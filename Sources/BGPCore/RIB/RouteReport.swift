@@ -34,6 +34,9 @@ public struct RouteReportEntry: Hashable, Sendable {
         /// On a path that is not the best: the decision step at which it loses to the best path (BestPath.swift).
         /// Worked out only when the report is made, never by the decision itself.
         public var lostReason: SelectionReason?
+        /// Why the route is not used although it is selected (no VNI imports it: DropCounters.swift); set by the
+        /// part that decides it (the daemon, from the VTEP) before the report is shown.
+        public var notUsedReason: DropReason? = nil
 
         /// For tests and tools that stand in for a RIB (the VTEP reads paths through a closure).
         public init(route: EVPNRoute, best: Bool = true, selectionReason: String? = nil, peer: PeerID?,

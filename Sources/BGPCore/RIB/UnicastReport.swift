@@ -24,6 +24,8 @@ public struct UnicastRouteEntry: Hashable, Sendable {
         public var originatorID: IPv4Address?
         public var clusterList: [IPv4Address]
         public var stale: Bool
+        /// In the prefix's multipath set with at least one other path (FRR's `multipath`, Multipath.swift).
+        public var multipath = false
     }
 
     public var prefix: IPPrefix
@@ -41,24 +43,13 @@ public struct PrefixCounts: Hashable, Sendable {
 }
 
 extension RIB {
-    func unicastReport(_ family: AddressFamily) -> [UnicastRouteEntry] {
+    func unicastReport(_ family: AddressFamily, maximum: MaximumPaths = MaximumPaths(), relax: Bool = false) -> [UnicastRouteEntry] {
         var entries: [UnicastRouteEntry] = []
         for id in table.liveIDs {
             let destination = table[id]
             guard case .prefix(let prefix) = destination.route, destination.route.family == family,
                   !destination.paths.isEmpty else { continue }
-            var paths = destination.paths.indices.map { i -> UnicastRouteEntry.Path in
-                let path = destination.paths[i]
-                let source = sources[Int(path.source)]
-                let a = path.attributes
-                let best = i == Int(destination.best)
-                return UnicastRouteEntry.Path(
-                    best: best, selectionReason: best ? destination.reason.rawValue : nil, peer: source?.peer,
-                    peerRouterID: source?.origin.routerID ?? routerID, hostname: source?.hostname,
-                    pathFrom: source?.origin.kind == .ibgp ? "internal" : "external", nextHop: a.nextHopAddress,
-                    origin: a.origin, asPath: a.asPath, localPref: a.localPref, med: a.med, originatorID: a.originatorID,
-                    clusterList: a.clusterList, stale: isStale(id, slot: path.source))
-            }
+            var paths = unicastPaths(id, multipath: multipath(id, maximum: maximum, relax: relax)).map(\.path)
             // The best path first, as FRR lists it.
             paths.sort { $0.best && !$1.best }
             entries.append(UnicastRouteEntry(prefix: prefix, paths: paths))
@@ -69,9 +60,32 @@ extension RIB {
     }
 }
 
+extension RIB {
+    /// Every path of a destination as reported, with its index; `multipath`: the destination's multipath set.
+    func unicastPaths(_ id: RouteID, multipath set: [Int]) -> [(index: Int, path: UnicastRouteEntry.Path)] {
+        let destination = table[id]
+        return destination.paths.indices.map { i -> (index: Int, path: UnicastRouteEntry.Path) in
+            let path = destination.paths[i]
+            let source = sources[Int(path.source)]
+            let a = path.attributes
+            let best = i == Int(destination.best)
+            var report = UnicastRouteEntry.Path(
+                best: best, selectionReason: best ? destination.reason.rawValue : nil, peer: source?.peer,
+                peerRouterID: source?.origin.routerID ?? routerID, hostname: source?.hostname,
+                pathFrom: source?.origin.kind == .ibgp ? "internal" : "external", nextHop: a.nextHopAddress,
+                origin: a.origin, asPath: a.asPath, localPref: a.localPref, med: a.med, originatorID: a.originatorID,
+                clusterList: a.clusterList, stale: isStale(id, slot: path.source))
+            report.multipath = set.count > 1 && set.contains(i)
+            return (i, report)
+        }
+    }
+}
+
 extension Engine {
     /// `show bgp ipv4 unicast` / `show bgp ipv6 unicast`: the Loc-RIB of one unicast family.
-    public func unicastRoutes(_ family: AddressFamily) -> [UnicastRouteEntry] { rib.unicastReport(family) }
+    public func unicastRoutes(_ family: AddressFamily) -> [UnicastRouteEntry] {
+        rib.unicastReport(family, maximum: maximumPaths(family), relax: config.multipathRelax)
+    }
 
     /// Prefixes of one family received from and sent to a peer (its summary line in that family).
     public func prefixCounts(_ peer: PeerID, _ family: AddressFamily) -> PrefixCounts {

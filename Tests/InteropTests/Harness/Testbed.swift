@@ -30,8 +30,10 @@ final class Testbed: @unchecked Sendable {
         suffix = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
         dir = "/tmp/evpnd-interop-\(suffix)"
         bin = Tools.binDirectory() ?? ".build/debug"
+        StaleLabs.sweepOnce()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
+        try StaleLabs.markOwned(dir)
     }
 
     /// The per-run name of `role`: a namespace ("evpnd-a-k3x9q1") or an FRR instance.
