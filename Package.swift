@@ -86,8 +86,12 @@ let package = Package(
         // No Netlink here: the Daemon maps Netlink's links and FDB rows to the VTEP's plain values.
         .target(name: "VTEP", dependencies: ["BGPCore", "BGPWire"]),
         .testTarget(name: "VTEPTests", dependencies: ["VTEP", "BGPCore", "BGPWire", "ControlProtocol"]),
-        // Deterministic simulations: engines joined by in-memory links under a virtual clock.
-        .testTarget(name: "SimulationTests", dependencies: ["BGPCore", "BGPWire", "VTEP"]),
+        // The deterministic simulator: engines joined by in-memory links under a virtual clock, and the
+        // fabric-size scenarios (issue 18), shared by SimulationTests and the evpn-sim benchmark.
+        .target(name: "Simulation", dependencies: ["BGPCore", "BGPWire", "VTEP"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "BGPCore", "BGPWire", "VTEP"]),
+        // The fabric simulation as a release-mode benchmark (scripts/bench.d/fabric, docs/PERFORMANCE.md).
+        .executableTarget(name: "evpn-sim", dependencies: ["Simulation", "BGPCore", "BGPWire", "VTEP"]),
         // The FRR-dialect config parser (`router bgp` part): typed config and FILE:LINE:COLUMN diagnostics. A leaf.
         .target(name: "Config", dependencies: ["BGPWire"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "BGPWire"]),

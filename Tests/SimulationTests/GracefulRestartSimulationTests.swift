@@ -11,34 +11,9 @@
 
 import BGPCore
 import BGPWire
+import Simulation
 import Testing
 import VTEP
-
-extension Network {
-    /// The process on `node` dies and starts again with `config`: its connections close on the peers'
-    /// side, its timers are gone, a VTEP's kernel stays and the new process dumps it.
-    mutating func restartProcess(_ node: Int, _ config: EngineConfig, downFor: Duration, vtep: VTEPConfig? = nil,
-                                 whileDown: (inout Network) -> Void = { _ in }) {
-        for (me, other) in links where me.node == node {
-            links[me] = nil
-            links[other] = nil
-            schedule(.input(node: other.node, .connectionClosed(other.connection, reason: "Connection reset by peer")), after: delay)
-        }
-        nodes[node].timers = [:]
-        stopped.insert(node)
-        whileDown(&self)
-        run(for: downFor)
-        stopped.remove(node)
-        nodes[node].engine = Engine(config: config)
-        if let vtep, var old = nodes[node].vtep {
-            old.state = VTEPState(config: vtep)
-            nodes[node].vtep = old
-            let links = old.kernel.links.values.sorted { $0.index < $1.index }
-            runVTEP(node, [.configure(vtep), .links(links), .fdbDump(old.kernel.dump())])
-        }
-        deliver(.start, to: node)
-    }
-}
 
 @Suite struct GracefulRestartSimulationTests {
     typealias F = VTEPSimulationTests

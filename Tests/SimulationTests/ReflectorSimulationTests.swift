@@ -7,6 +7,7 @@
 
 import BGPCore
 import BGPWire
+import Simulation
 import Testing
 
 @Suite struct ReflectorSimulationTests {

@@ -3,6 +3,7 @@
 
 import BGPCore
 import BGPWire
+import Simulation
 import Testing
 
 @Suite struct SessionSimulationTests {

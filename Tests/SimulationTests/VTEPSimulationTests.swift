@@ -6,6 +6,7 @@
 
 import BGPCore
 import BGPWire
+import Simulation
 import Testing
 import VTEP
 

@@ -107,6 +107,10 @@ struct RIB {
     var needsPump: Set<PeerID> = []
     /// Routes dropped on receipt because they looped (our cluster id or router id), per peer.
     var loopsDropped: [PeerID: Int] = [:]
+    /// EVPN routes kept only when they carry one of these route targets (RIB+Retain.swift); nil keeps all.
+    var retainedTargets: Set<RouteTarget>?
+    /// EVPN routes not kept because they carry none of `retainedTargets`, per peer.
+    var notRetained: [PeerID: Int] = [:]
     /// Routes not used, by reason, per peer since it was configured (DropCounters.swift).
     var drops: [PeerID: DropCounters] = [:]
     /// Loc-RIB change feed, kept only while someone reads it.
@@ -311,6 +315,11 @@ struct RIB {
                 loopsDropped[peer, default: 0] += evpn.count
                 recordDrops(peer, reason, evpn.count, names: evpn.suffix(DropCounters.recentLimit).map { $0.route.description })
                 receipt.loops.append(loop)
+                withdrawAll(evpn, [], slot: slot)
+            } else if !retains(attributes) {
+                // Not imported by any local VNI (RIB+Retain.swift): not kept, counted.
+                notRetained[peer, default: 0] += evpn.count
+                recordDrops(peer, .routeTargetNotImported, evpn.count, names: evpn.suffix(DropCounters.recentLimit).map { $0.route.description })
                 withdrawAll(evpn, [], slot: slot)
             } else {
                 for nlri in evpn { announce(.evpn(nlri.route), pathID: nlri.pathID, attributes: attributes, slot: slot) }
