@@ -6,8 +6,7 @@ import BGPWire
 
 /// What BGP selected for one prefix, for forwarding.
 public struct UnicastForwarding: Hashable, Sendable {
-    /// The next hops to install: the best path's, one today; the multipath set when BGP has one (ECMP is a
-    /// list, so the kernel side needs no change for it).
+    /// The next hops to install: the best path's first, then those of its multipath set (ECMP).
     public var nextHops: [IPAddress]
     /// The best path is our own (`network`, `redistribute`): it is in the kernel already, never installed.
     public var isLocal: Bool
@@ -19,7 +18,8 @@ public struct UnicastForwarding: Hashable, Sendable {
 }
 
 extension Engine {
-    /// Unicast change feed: once on, every prefix whose best path changed (or went) is collected until taken.
+    /// Unicast change feed: once on, every prefix decided again (its best path or its multipath set may have
+    /// changed, or it went) is collected until taken.
     public var tracksUnicastChanges: Bool {
         get { rib.trackPrefixChanges }
         set {
@@ -31,7 +31,7 @@ extension Engine {
         }
     }
 
-    /// The prefixes whose best path changed since the last call, in the order they changed.
+    /// The prefixes decided again since the last call, in the order they were.
     public mutating func takeUnicastChanges() -> [IPPrefix] {
         let prefixes = rib.changedPrefixes
         rib.changedPrefixes = []
@@ -58,7 +58,16 @@ extension Engine {
         guard destination.paths.indices.contains(best) else { return nil }
         let path = destination.paths[best]
         let isLocal = rib.sources[Int(path.source)]?.peer == nil
-        let nextHops = path.attributes.nextHopAddress.map { [$0] } ?? []
+        // The best path's next hop first, then those of the rest of its multipath set (`maximum-paths`,
+        // Multipath.swift): one kernel route with every next hop (ECMP).
+        var nextHops: [IPAddress] = []
+        let set = isLocal ? [best] : rib.multipath(id, maximum: maximumPaths(RIBRoute.prefix(prefix.masked).family),
+                                                   relax: config.multipathRelax)
+        for i in set where destination.paths.indices.contains(i) {
+            if let address = destination.paths[i].attributes.nextHopAddress, !nextHops.contains(address) {
+                nextHops.append(address)
+            }
+        }
         return UnicastForwarding(nextHops: nextHops, isLocal: isLocal)
     }
 }

@@ -76,10 +76,33 @@ import Testing
         let paths = h.engine.forwardingPaths(prefix)
         #expect(paths.compactMap { $0.nextHop?.bytes.last } == t.expected)
         #expect(paths.first?.best == true)
+        // What the kernel route installer gets: one route with the same next hops, the best one first.
+        let forwarding = try #require(h.engine.unicastForwarding(prefix))
+        #expect(forwarding.nextHops.compactMap { $0.bytes.last } == t.expected)
         // The report marks the set as FRR does (`multipath` on each member, the best one too) only when it has two.
         let entry = try #require(h.engine.unicastRoutes(.ipv4Unicast).first { $0.prefix == prefix })
         #expect(entry.paths.filter(\.multipath).count == (t.expected.count > 1 ? t.expected.count : 0))
         #expect(entry.paths.count == t.offers.count)
+    }
+
+    /// A second equal path leaves the best path as it was but widens the set: the change feed still names the
+    /// prefix, so the kernel route gets its second next hop (and loses it when the path goes).
+    @Test func aSecondEqualPathIsAChangeForTheKernel() throws {
+        var h = H(peers: [Self.a, Self.b])
+        h.engine.tracksUnicastChanges = true
+        let prefix = U.prefix("10.99.0.0/24")
+        h.send(U.announceV4(["10.99.0.0/24"], nextHop: IPv4Address(10, 9, 9, 1), attributes: U.attributes(asPath: [65099], localPref: nil)), from: Self.a)
+        h.drain()
+        #expect(h.engine.takeUnicastChanges() == [prefix])
+        #expect(h.engine.unicastForwarding(prefix)?.nextHops.compactMap { $0.bytes.last } == [1])
+        h.send(U.announceV4(["10.99.0.0/24"], nextHop: IPv4Address(10, 9, 9, 2), attributes: U.attributes(asPath: [65099], localPref: nil)), from: Self.b)
+        h.drain()
+        #expect(h.engine.takeUnicastChanges() == [prefix])
+        #expect(h.engine.unicastForwarding(prefix)?.nextHops.compactMap { $0.bytes.last } == [1, 2])
+        h.send(U.withdrawV4(["10.99.0.0/24"]), from: Self.b)
+        h.drain()
+        #expect(h.engine.takeUnicastChanges() == [prefix])
+        #expect(h.engine.unicastForwarding(prefix)?.nextHops.compactMap { $0.bytes.last } == [1])
     }
 
     @Test func noPathNoForwarding() {

@@ -489,13 +489,15 @@ struct RIB {
         let after = snapshot(id)
         let same = before?.source == after?.source && before?.attributes === after?.attributes
             && before?.route == after?.route && (before == nil) == (after == nil)
+        // A prefix's multipath set can change while its best path stays (a second equal path came or went):
+        // the kernel installer hears of every decision on a prefix, not only of a new best path.
+        if trackPrefixChanges, case .prefix(let prefix) = table[id].route, changedPrefixSet.insert(prefix).inserted {
+            changedPrefixes.append(prefix)
+        }
         if same { return }
         if trackChanges, case .evpn(let route) = table[id].route {
             let key = EVPNRouteKey(route)
             if changedKeySet.insert(key).inserted { changedKeys.append(key) }
-        }
-        if trackPrefixChanges, case .prefix(let prefix) = table[id].route, changedPrefixSet.insert(prefix).inserted {
-            changedPrefixes.append(prefix)
         }
         for g in groups.indices where !groups[g].members.isEmpty {
             groups[g].set(id, exported(id, group: g))
