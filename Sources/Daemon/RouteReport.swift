@@ -203,7 +203,7 @@ enum RouteReport {
 
     /// The whole answer for one request.
     static func answer(_ rest: ArraySlice<String>, json: Bool, engine: Engine, routerID: IPv4Address,
-                       hostname: String = "", notImported: [EVPNRouteKey: PeerID] = [:]) -> ControlResponse? {
+                       hostname: String = "", notUsed: [EVPNRouteKey: DropReason] = [:]) -> ControlResponse? {
         // vtysh's trailing `json` word means the same as `--json`.
         let json = json || rest.last == "json"
         var rest = rest.last == "json" ? rest.dropLast() : rest
@@ -212,9 +212,10 @@ enum RouteReport {
         if detail { rest.remove(at: rest.startIndex + 1) }
         guard let (routeCommand, type) = parse(rest) else { return nil }
         var entries = engine.routes(type: type)
-        if detail && !notImported.isEmpty {
-            for e in entries.indices where notImported[entries[e].key] != nil {
-                for p in entries[e].paths.indices where entries[e].paths[p].best { entries[e].paths[p].notUsedReason = .routeTargetNotImported }
+        if detail && !notUsed.isEmpty {
+            for e in entries.indices {
+                guard let why = notUsed[entries[e].key] else { continue }
+                for p in entries[e].paths.indices where entries[e].paths[p].best { entries[e].paths[p].notUsedReason = why }
             }
         }
         if detail {

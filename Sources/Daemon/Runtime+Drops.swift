@@ -1,6 +1,7 @@
 // The summary's drop counts (DropReport.swift) with what the VTEP decides: routes held now that no local VNI
-// imports (`routeTargetNotImported`, by the peer of their best path). That reason is a current count (it falls
-// when a VNI that imports them appears); the RIB's reasons count since the peer was configured.
+// imports (`routeTargetNotImported`) or whose VTEP does not resolve (`nextHopUnreachable`), by the peer of their
+// best path. Those are current counts (they fall when a VNI that imports them appears, or the VTEP resolves
+// again); the RIB's reasons count since the peer was configured.
 
 import BGPCore
 import BGPWire
@@ -8,11 +9,11 @@ import BGPWire
 extension Runtime {
     func summaryRowsWithVTEPDrops() -> [PeerSummary] {
         var rows = engine.summary(now: Runtime.monotonicNow())
-        guard let notImported = vtep?.state.routesNotImported, !notImported.isEmpty else { return rows }
-        var perPeer: [PeerID: Int] = [:]
-        for peer in notImported.values { perPeer[peer, default: 0] += 1 }
+        guard let notUsed = vtep?.state.routesNotUsed, !notUsed.isEmpty else { return rows }
+        var perPeer: [PeerID: [DropReason: Int]] = [:]
+        for (peer, reason) in notUsed.values { perPeer[peer, default: [:]][reason, default: 0] += 1 }
         for i in rows.indices {
-            if let n = perPeer[PeerID(rows[i].address)] { rows[i].drops.count(.routeTargetNotImported, n) }
+            for (reason, n) in perPeer[PeerID(rows[i].address)] ?? [:] { rows[i].drops.count(reason, n) }
         }
         return rows
     }

@@ -492,7 +492,7 @@ public final class Runtime: @unchecked Sendable {
         case _ where words.starts(with: ["show", "bgp", "l2vpn", "evpn"]) || words.starts(with: ["show", "bgp", "evpn"]):
             let rest = words.dropFirst(words[2] == "l2vpn" ? 4 : 3)
             return RouteReport.answer(rest, json: request.json, engine: engine, routerID: engineConfig.routerID,
-                                      hostname: engineConfig.hostname, notImported: vtep?.state.routesNotImported ?? [:])
+                                      hostname: engineConfig.hostname, notUsed: (vtep?.state.routesNotUsed ?? [:]).mapValues(\.reason))
                 ?? .failure("unknown command: \(words.joined(separator: " "))")
         default:
             if let response = answerGracefulRestart(request) { return response }

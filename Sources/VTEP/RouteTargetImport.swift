@@ -69,3 +69,18 @@ extension VTEPState {
         return out
     }
 }
+
+extension VTEPState {
+    /// Remote routes not used now, with the peer of each and why: no local VNI imports them
+    /// (`routeTargetNotImported`), or their VTEP does not resolve in the underlay (`nextHopUnreachable`,
+    /// next-hop tracking). Shown on the route and counted per peer in the summary.
+    public var routesNotUsed: [EVPNRouteKey: (peer: PeerID, reason: DropReason)] {
+        var out: [EVPNRouteKey: (peer: PeerID, reason: DropReason)] = [:]
+        for (key, peer) in routesNotImported { out[key] = (peer, .routeTargetNotImported) }
+        for (key, held) in nextHops.heldRoutes where nextHops.reachable[held.vtep] == false && out[key] == nil {
+            if let peer = held.peer { out[key] = (peer, .nextHopUnreachable) }
+        }
+        return out
+    }
+}
+

@@ -30,6 +30,8 @@ import Testing
         #expect(rig.floodRows() == [Lab.vtep2])
         #expect(rig.vtep.nextHops.unreachable == [Lab.vtep3])
         #expect(rig.vtep.nextHops.heldRouteCount == 1)
+        // Shown on the route and counted in the summary as not used, with its reason.
+        #expect(rig.vtep.routesNotUsed.values.map(\.reason) == [.nextHopUnreachable])
 
         // vtep2's loopback leaves the underlay: its MAC and flood row go.
         let notes: [String]
@@ -44,6 +46,20 @@ import Testing
         rig.send(.locRIBChanged(keys))
         #expect(rig.remoteRows() == [Lab.mac(1): Lab.vtep2, Lab.mac(3): Lab.vtep3])
         #expect(rig.floodRows() == [Lab.vtep2])
+        #expect(rig.vtep.nextHops.heldRouteCount == 0)
+        #expect(rig.vtep.routesNotUsed.isEmpty)
+    }
+
+    /// A held route that is withdrawn is no longer counted as not used.
+    @Test func aWithdrawnHeldRouteLeavesTheCount() {
+        var rig = Self.rig()
+        let path = Lab.remoteMAC(Lab.mac(3), vtep: Lab.vtep3)
+        rig.announce(path)
+        _ = rig.vtep.applyReachability([Lab.vtep3: false])
+        #expect(rig.vtep.routesNotUsed.count == 1)
+        #expect(rig.vtep.nextHops.heldRouteCount == 1)
+        rig.withdraw(path.route)
+        #expect(rig.vtep.routesNotUsed.isEmpty)
         #expect(rig.vtep.nextHops.heldRouteCount == 0)
     }
 

@@ -20,6 +20,9 @@ public struct VTEPNextHopTracking: Sendable {
     public internal(set) var pending: Set<IPAddress> = []
     /// Routes held back per VTEP (unreachable or not yet resolved), to import again when it resolves.
     var held: [IPAddress: Set<EVPNRouteKey>] = [:]
+    /// Each held route's VTEP and the peer it came from (for the `nextHopUnreachable` count per peer); a
+    /// withdrawn route leaves here and `held` at once.
+    var heldRoutes: [EVPNRouteKey: (vtep: IPAddress, peer: PeerID?)] = [:]
 
     public init() {}
 
@@ -41,17 +44,21 @@ extension RemoteRoute {
 extension VTEPState {
     /// The route to import, or nil when its VTEP is not known to be reachable (then it is held).
     mutating func admitByNextHop(_ route: RemoteRoute?, key: EVPNRouteKey) -> RemoteRoute? {
-        guard nextHops.enabled, let route else { return route }
+        guard nextHops.enabled else { return route }
+        if let before = nextHops.heldRoutes.removeValue(forKey: key) { nextHops.held[before.vtep]?.remove(key) }
+        guard let route else { return nil }
         let vtep = route.vtep
         switch nextHops.reachable[vtep] {
         case true?:
             return route
         case false?:
             nextHops.held[vtep, default: []].insert(key)
+            nextHops.heldRoutes[key] = (vtep, route.peer)
             return nil
         case nil:
             nextHops.pending.insert(vtep)
             nextHops.held[vtep, default: []].insert(key)
+            nextHops.heldRoutes[key] = (vtep, route.peer)
             return nil
         }
     }
@@ -89,6 +96,7 @@ extension VTEPState {
             var affected: [EVPNRouteKey]
             if reachable {
                 affected = Array(nextHops.held.removeValue(forKey: vtep) ?? [])
+                for key in affected { nextHops.heldRoutes[key] = nil }
             } else {
                 affected = remoteRoutes.compactMap { $0.value.vtep == vtep ? $0.key : nil }
             }
