@@ -29,6 +29,8 @@ final class VTEPDriver {
     var timer: DispatchSourceTimer?
     /// Overruns, resyncs and batches, for the metrics endpoint (MetricsSnapshot.swift).
     var netlinkCounters = NetlinkEventCounters()
+    /// Local ESs' filters and port hold (Runtime+Multihoming.swift); nil without ESs.
+    var datapath: MultihomingDatapath?
 
     init(config: VTEPConfig) throws(NetlinkError) {
         state = VTEPState(config: config)
@@ -72,6 +74,7 @@ extension VTEPConfig {
         self.init(localAS: engine.localAS, routerID: engine.routerID, advertiseAllVNI: true, vnis: vnis,
                   duplicateDetection: detection)
         ignoresEADPerEVI = config.router.evpnMultihoming.disableEADEVIReceive
+        multihoming = VTEPMultihomingConfig(config)
     }
 }
 
@@ -99,6 +102,7 @@ extension Runtime {
         source.setEventHandler { [weak self] in self?.readKernelEvents() }
         source.resume()
         driver.eventSource = source
+        startMultihomingDatapath(driver)
         logger.info("VTEP mode: \(driver.state.vnis.count) VNIs in service")
     }
 
@@ -171,6 +175,7 @@ extension Runtime {
         let (engineOutputs, vtepOutputs) = driver.state.drive(input, now: Runtime.monotonicNow(), engine: &engine)
         performVTEP(vtepOutputs)
         performOutside(engineOutputs)
+        checkMultihomingDatapath()
     }
 
     /// Called by `feed` after every engine input: the Loc-RIB changes it made go through the VTEP now
@@ -179,6 +184,7 @@ extension Runtime {
         guard let driver = vtep else { return [] }
         let (engineOutputs, vtepOutputs) = driver.state.afterEngineInput(now: Runtime.monotonicNow(), engine: &engine)
         performVTEP(vtepOutputs)
+        checkMultihomingDatapath()
         return engineOutputs
     }
 
@@ -222,6 +228,8 @@ extension Runtime {
                 }
                 driver.timer = timer
                 timer.resume()
+            case .armDFTimer(let token, let after):
+                armDFTimer(token, after: after)
             }
         }
     }
@@ -284,6 +292,7 @@ extension Runtime {
     }
 
     func stopVTEP() {
+        vtep?.datapath?.stop()
         vtep?.stop()
         vtep = nil
     }

@@ -65,6 +65,8 @@ public struct VTEPConfig: Hashable, Sendable {
     public var maxBatch: Int
     /// `disable-ead-evi-rx`: a switch joins a remote ES's group on its EAD per ES alone.
     public var ignoresEADPerEVI = false
+    /// Local Ethernet Segments (VTEPMultihomingConfig.swift).
+    public var multihoming = VTEPMultihomingConfig()
 
     public init(localAS: UInt32, routerID: IPv4Address, advertiseAllVNI: Bool = true, vnis: [VNIConfig] = [],
                 duplicateDetection: DuplicateDetection = DuplicateDetection(), maxBatch: Int = 1024) {

@@ -53,6 +53,8 @@ public enum VTEPInput: Sendable {
     /// The kernel's answers to one `.fdb` batch, in order.
     case fdbResults([FDBOperation], [FDBOperationResult])
     case timerFired
+    /// A DF Wait timer asked for by `.armDFTimer` (VTEPState+Multihoming.swift).
+    case dfTimerFired(DFTimerToken)
     /// `clear evpn dup-addr vni N|all [mac M]`: nil is all.
     case clearDuplicates(vni: UInt32?, mac: MACAddress?)
     /// Several inputs taken as one round (e.g. every event of one netlink read): each is applied in
@@ -72,6 +74,8 @@ public enum VTEPOutput: Sendable, Equatable {
     case nexthops([NexthopOperation])
     case log(LogEvent)
     case armTimer(after: Duration)
+    /// One `.dfTimerFired(token)` after that long; never cancelled (a stale one is ignored).
+    case armDFTimer(DFTimerToken, after: Duration)
 
     public static func == (a: VTEPOutput, b: VTEPOutput) -> Bool {
         switch (a, b) {
@@ -80,6 +84,7 @@ public enum VTEPOutput: Sendable, Equatable {
         case (.nexthops(let x), .nexthops(let y)): return x == y
         case (.log(let x), .log(let y)): return x == y
         case (.armTimer(let x), .armTimer(let y)): return x == y
+        case (.armDFTimer(let x, let a), .armDFTimer(let y, let b)): return x == y && a == b
         case (.engine(.originate(let x)), .engine(.originate(let y))): return x == y
         case (.engine(.withdrawLocal(let x)), .engine(.withdrawLocal(let y))): return x == y
         default: return false
@@ -191,6 +196,11 @@ public struct VTEPState: Sendable {
     var esMACs: [MACKey: EthernetSegmentIdentifier] = [:]
     var remoteESChanged = false
     var nexthopsAdopted = false
+    /// Local ESs (VTEPState+Multihoming.swift): the reducer, each ES port's ESI, the ESI each local MAC's
+    /// type-2 route carries.
+    public internal(set) var multihoming = MultihomingState()
+    var esPorts: [String: EthernetSegmentIdentifier] = [:]
+    var advertisedESIs: [MACKey: EthernetSegmentIdentifier] = [:]
 
     public init(config: VTEPConfig) {
         self.config = config
@@ -202,6 +212,7 @@ public struct VTEPState: Sendable {
                                 bestPath: (EVPNRouteKey) -> RouteReportEntry.PathReport?) -> [VTEPOutput] {
         var fx = VTEPEffects(now: now)
         apply(input, bestPath: bestPath, &fx)
+        refreshMultihoming(&fx)
         recoverFrozen(&fx)
         settle(&fx)
         return finish(&fx)
@@ -271,6 +282,8 @@ public struct VTEPState: Sendable {
             }
         case .timerFired:
             break
+        case .dfTimerFired(let token):
+            multihomingInput(.timerFired(token), &fx)
         case .clearDuplicates(let vni, let mac):
             for key in frozenOrDuplicate() where (vni == nil || key.vni == vni) && (mac == nil || key.mac == mac) {
                 macs[key]?.detector.clear()

@@ -143,9 +143,10 @@ final class VTEPFabric: @unchecked Sendable {
     func evpndSocket(_ n: Int) -> String { evpnd("v\(n)").socket }
     func evpndLog(_ n: Int) -> String { evpnd("v\(n)").log }
 
-    func startEvpndVTEP(_ n: Int, passive: Bool = false, logLevel: String = "debug") throws {
+    /// `prefix`: lines before the seed's configuration (an `interface` stanza, global `evpn mh` lines).
+    func startEvpndVTEP(_ n: Int, passive: Bool = false, logLevel: String = "debug", prefix: String = "") throws {
         kinds[n] = "evpnd"
-        try evpnd("v\(n)").start(config: Self.vtepConfig(n, passive: passive), logLevel: logLevel)
+        try evpnd("v\(n)").start(config: prefix + Self.vtepConfig(n, passive: passive), logLevel: logLevel)
     }
 
     func evpndLogText(_ n: Int) -> String { evpnd("v\(n)").logText }

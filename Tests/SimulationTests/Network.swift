@@ -35,6 +35,8 @@ struct Network {
     enum Event {
         case input(node: Int, EngineInput)
         case timer(node: Int, TimerID, generation: UInt64)
+        /// A VTEP input due later (a DF Wait timer).
+        case vtep(node: Int, VTEPInput)
     }
 
     var nodes: [Node] = []
@@ -118,6 +120,8 @@ struct Network {
                 guard nodes[node].timers[timer] == gen else { continue }
                 nodes[node].timers[timer] = nil
                 deliver(.timerFired(timer), to: node)
+            case .vtep(let node, let input):
+                if !stopped.contains(node) { runVTEP(node, [input]) }
             }
         }
         now = end
@@ -156,6 +160,9 @@ struct Network {
                     nodes[node].log.append("\(now.nanoseconds / 1_000_000) ms vtep \(event)")
                 case .engine, .armTimer:
                     break
+                case .armDFTimer(let token, let after):
+                    // The DF Wait, on the simulation's clock (VTEPState+Multihoming.swift).
+                    schedule(.vtep(node: node, .dfTimerFired(token)), after: after)
                 }
             }
             queue += vtep.kernel.takeEvents()

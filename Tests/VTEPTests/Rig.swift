@@ -68,6 +68,8 @@ struct Rig {
     var neighbourBatches: [[NeighbourOperation]] = []
     var nexthopBatches: [[NexthopOperation]] = []
     var timer: Duration?
+    /// DF Wait timers asked for, in order (fire them with `send(.dfTimerFired(token))`).
+    var dfTimers: [DFTimerToken] = []
 
     init(links: [KernelLink] = Lab.links(), config: VTEPConfig = Lab.config(), rows: [KernelFDBEntry] = [],
          neighbours: [KernelNeighbourEntry] = [], rib: [EVPNRouteKey: RouteReportEntry.PathReport] = [:]) {
@@ -123,6 +125,8 @@ struct Rig {
                     logs.append(event)
                 case .armTimer(let after):
                     timer = after
+                case .armDFTimer(let token, _):
+                    dfTimers.append(token)
                 }
             }
             queue += kernel.takeEvents()
