@@ -42,6 +42,11 @@ struct MultihomingLocalInteropTests {
 
     static func flags(_ list: [[String: Any]]) -> [String] { list.first?["flags"] as? [String] ?? [] }
 
+    /// VTEP 3's `bridge fdb show dev vxlan100` row of the server's MAC names a nexthop group (`nhid`).
+    static func serverRowOnGroup(_ fabric: VTEPFabric) -> Bool {
+        fabric.fdb(3).split(separator: "\n").contains { $0.hasPrefix("\(serverMAC) nhid ") && $0.contains(" self ") }
+    }
+
     /// The broadcast pings counted so far by the probe table of `ns`.
     static func probeCount(_ ns: String) throws -> Int {
         let text = try run(["ip", "netns", "exec", ns, "nft", "list", "table", "netdev", "probe"]).output
@@ -111,7 +116,7 @@ struct MultihomingLocalInteropTests {
                       let es = list.first(where: { $0["esi"] as? String == Self.esi }) else { return false }
                 frrES = es
                 let vteps = (es["vteps"] as? [[String: Any]] ?? []).compactMap { $0["vtep"] as? String }
-                return Set(vteps) == ["10.0.0.1", "10.0.0.2"] && fabric.fdb(3).contains("\(Self.serverMAC) dev vxlan100 nhid")
+                return Set(vteps) == ["10.0.0.1", "10.0.0.2"] && Self.serverRowOnGroup(fabric)
             }
             print("FRR show evpn es json: \(frrES)")
             print("FRR bridge fdb: \(fabric.fdb(3).split(separator: "\n").filter { $0.contains(Self.serverMAC) })")
@@ -136,6 +141,8 @@ struct MultihomingLocalInteropTests {
             #expect(duplicates == 0)
             #expect(echoes == 0)
             #expect(toRemote == 100)
+            // Both switches were the ingress of some of the server's broadcasts (both local-bias rules worked).
+            #expect(stats.memberTX.values.filter { $0 > 0 }.count == 2, "\(perLink)")
             print("sw1 filters: \((try? run(["ip", "netns", "exec", fabric.ns("v1"), "nft", "list", "table", "bridge", "evpnd"]).output) ?? "")")
         }
     }
