@@ -115,4 +115,15 @@ public struct LocalSegmentReport: Hashable, Sendable {
     public var vtep: IPAddress?
     /// The other switches' type-4 candidates (address, algorithm, preference).
     public var peers: [ESCandidate]
+
+    public init(segment: LocalEthernetSegment, isUp: Bool, waiting: Bool, designatedForwarder: Set<UInt32>, vnis: [UInt32],
+                vtep: IPAddress?, peers: [ESCandidate]) {
+        self.segment = segment
+        self.isUp = isUp
+        self.waiting = waiting
+        self.designatedForwarder = designatedForwarder
+        self.vnis = vnis
+        self.vtep = vtep
+        self.peers = peers
+    }
 }
