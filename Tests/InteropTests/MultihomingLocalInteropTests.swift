@@ -4,7 +4,8 @@
 // type-4 and type-1 routes and the server's MACs with the ESI, elects the DF after the DF Wait and programs
 // the filters itself. FRR must list the ES as remote with both switches and a nexthop group and point the
 // server's MAC at the group (`nhid`); 100 broadcasts from the remote host reach the server exactly 100 times
-// and none of the server's broadcasts comes back to it.
+// and none of the server's broadcasts comes back to it; with sw1's ES link down, sw2 takes the DF and the
+// remote host's broadcasts still arrive exactly once.
 //
 //   rr: evpnd reflector 10.0.0.253      v1 (sw1), v2 (sw2): evpnd, br100 + vxlan100, port server1 each
 //   v3: FRR 8.4 zebra+bgpd, host hr (10.1.0.99)      srv: m1 - v1:server1, m2 - v2:server1, bond0 10.1.0.50
@@ -144,6 +145,25 @@ struct MultihomingLocalInteropTests {
             // Both switches were the ingress of some of the server's broadcasts (both local-bias rules worked).
             #expect(stats.memberTX.values.filter { $0 > 0 }.count == 2, "\(perLink)")
             print("sw1 filters: \((try? run(["ip", "netns", "exec", fabric.ns("v1"), "nft", "list", "table", "bridge", "evpnd"]).output) ?? "")")
+            // sw1's ES link fails: sw2 takes the DF at once (its DF Wait is long over) and drops its non-DF rule;
+            // the server's LAG fails over to m2. 100 broadcasts from the remote host still arrive exactly 100 times.
+            try run(["ip", "-n", fabric.ns("v1"), "link", "set", "server1", "down"])
+            let moved = waitUntil(20, interval: 0.1) {
+                Self.flags(Self.evpndES(fabric, 2)) == ["local"]
+                    // (With no rule left evpnd's tables are gone: nft then fails, and there is no non-DF rule.)
+                    && !((try? run(["ip", "netns", "exec", fabric.ns("v2"), "nft", "list", "table", "bridge", "evpnd"]).output) ?? "").contains("non-DF")
+            }
+            #expect(moved, "sw2 did not become DF: \((try? fabric.evpnctl(2, ["show", "evpn", "es", "--json"])) ?? "")")
+            #expect(waitUntil(5) { (try? lag.stats().carrier["m1"]) == false })
+            let after0 = try lag.quietStats(), afterServer0 = try Self.probeCount(server)
+            try Self.broadcast(from: fabric.ns("hr"), count: 100)
+            Thread.sleep(forTimeInterval: 0.5)
+            let after = try lag.stats()
+            let movedToServer = try Self.probeCount(server) - afterServer0
+            print("DF moved to sw2 (sw1's ES link down): server got \(movedToServer) of 100 (duplicates \(after.duplicates - after0.duplicates))")
+            #expect(movedToServer == 100)
+            #expect(after.duplicates - after0.duplicates == 0)
+            print("sw2 log: \(fabric.evpndLogText(2).split(separator: "\n").filter { $0.contains("ES ") || $0.contains("multihoming") }.suffix(8).joined(separator: "\n"))")
         }
     }
 }
