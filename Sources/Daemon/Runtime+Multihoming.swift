@@ -115,6 +115,9 @@ final class MultihomingDatapath: @unchecked Sendable {
 
     private func clearError(_ what: String) { lastErrors[what] = nil }
 
+    /// Waits until every round handed over so far has run (tests).
+    func waitUntilIdle() { queue.sync {} }
+
     /// Removes the tables and releases the held ports; waits for it.
     func stop() {
         periodic?.cancel()
