@@ -15,6 +15,8 @@ extension VTEPState {
         var record = macs.values[slot]
         let best = record.remotes.best
         if let best { record.remoteSequence = best.sequence }
+        // Learned on our ES and by the peer switch of the ES: our route follows the peer's sequence (a sync MAC).
+        if let best, best.sequence > record.localSequence, sharedESOwner(record.local, best) != nil { record.localSequence = best.sequence }
         let (owner, reason) = sharedESOwner(record.local, best) ?? MobilityRules.owner(local: record.local, localSequence: record.localSequence, best: best,
                                                   ownVTEP: vni.port.vtep)
         if record.owner == .local, case .remote(let winner) = owner {

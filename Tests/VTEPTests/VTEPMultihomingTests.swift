@@ -125,5 +125,9 @@ import VTEP
         // Advertised with the peer's sequence, and not installed towards the peer.
         #expect(rig.advertisedSequence(Lab.mac(1))?.sequence == 3)
         #expect(!rig.kernel.dump().contains { $0.mac == Lab.mac(1) && $0.isExternallyLearned })
+        // The peer's sequence rises (the server's MAC moved away and back behind it): ours follows, still no move.
+        rig.announce(Self.peerMAC(Lab.mac(1), vtep: IPAddress("10.0.0.0")!, sequence: 5))
+        #expect(rig.advertisedSequence(Lab.mac(1))?.sequence == 5)
+        #expect(rig.vtep.counters.movesToRemote == 0 && rig.vtep.counters.movesToLocal == 0)
     }
 }
