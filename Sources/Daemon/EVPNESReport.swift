@@ -11,7 +11,7 @@ extension Runtime {
         guard words.count >= 3, words[0] == "show", words[1] == "evpn", words[2] == "es" else { return nil }
         let rest = Array(words.dropFirst(3))
         guard rest.isEmpty || rest == ["detail"] else { return .failure("expected 'show evpn es [detail]'") }
-        let report = EVPNEthernetSegments(state.remoteSegments)
+        let report = EVPNEthernetSegments(local: state.localSegments, remote: state.remoteSegments)
         if request.json {
             do { return ControlResponse(ok: true, output: try report.jsonText()) } catch { return .failure("cannot encode: \(error)") }
         }

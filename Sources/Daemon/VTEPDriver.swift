@@ -31,6 +31,8 @@ final class VTEPDriver {
     var packets: NeighbourPackets?
     /// Overruns, resyncs and batches, for the metrics endpoint (MetricsSnapshot.swift).
     var netlinkCounters = NetlinkEventCounters()
+    /// Local ESs' filters and port hold (Runtime+Multihoming.swift); nil without ESs.
+    var datapath: MultihomingDatapath?
 
     init(config: VTEPConfig) throws(NetlinkError) {
         state = VTEPState(config: config)
@@ -78,6 +80,7 @@ extension VTEPConfig {
         ignoresEADPerEVI = config.router.evpnMultihoming.disableEADEVIReceive
         autoRouteTargetRFC8365 = config.router.autortRFC8365
         arpNDSuppress = config.router.arpNDSuppress
+        multihoming = VTEPMultihomingConfig(config)
     }
 }
 
@@ -106,6 +109,7 @@ extension Runtime {
         source.resume()
         driver.eventSource = source
         startNeighbourPackets()
+        startMultihomingDatapath(driver)
         logger.info("VTEP mode: \(driver.state.vnis.count) VNIs in service")
     }
 
@@ -178,6 +182,7 @@ extension Runtime {
         let (engineOutputs, vtepOutputs) = driver.state.drive(input, now: Runtime.monotonicNow(), engine: &engine)
         performVTEP(vtepOutputs)
         performOutside(engineOutputs)
+        checkMultihomingDatapath()
     }
 
     /// Called by `feed` after every engine input: the Loc-RIB changes it made go through the VTEP now
@@ -186,6 +191,7 @@ extension Runtime {
         guard let driver = vtep else { return [] }
         let (engineOutputs, vtepOutputs) = driver.state.afterEngineInput(now: Runtime.monotonicNow(), engine: &engine)
         performVTEP(vtepOutputs)
+        checkMultihomingDatapath()
         return engineOutputs
     }
 
@@ -233,6 +239,8 @@ extension Runtime {
                 }
                 driver.timer = timer
                 timer.resume()
+            case .armDFTimer(let token, let after):
+                armDFTimer(token, after: after)
             }
         }
     }
@@ -295,6 +303,7 @@ extension Runtime {
     }
 
     func stopVTEP() {
+        vtep?.datapath?.stop()
         vtep?.stop()
         vtep = nil
     }

@@ -48,6 +48,8 @@ public struct Network {
     public enum Event {
         case input(node: Int, EngineInput)
         case timer(node: Int, TimerID, generation: UInt64)
+        /// A VTEP input due later (a DF Wait timer).
+        case vtep(node: Int, VTEPInput)
     }
 
     /// What crossed the links, for the benchmark's figures.
@@ -154,6 +156,8 @@ public struct Network {
                 guard nodes[node].timers[timer] == gen else { continue }
                 nodes[node].timers[timer] = nil
                 deliver(.timerFired(timer), to: node)
+            case .vtep(let node, let input):
+                if !stopped.contains(node) { runVTEP(node, [input]) }
             }
         }
         now = end
@@ -201,6 +205,9 @@ public struct Network {
                     _ = vtep.kernel.setNeighSuppress(port: port, on)
                 case .engine, .armTimer, .announce:
                     break
+                case .armDFTimer(let token, let after):
+                    // The DF Wait, on the simulation's clock (VTEPState+Multihoming.swift).
+                    schedule(.vtep(node: node, .dfTimerFired(token)), after: after)
                 }
             }
             queue += vtep.kernel.takeEvents()

@@ -76,6 +76,8 @@ public struct VTEPConfig: Hashable, Sendable {
     /// `arp-nd-suppress` (true) or `no arp-nd-suppress` (false) in `address-family l2vpn evpn`: evpnd sets or
     /// clears `neigh_suppress` on every VNI's VXLAN port. nil: the operator's (FRR leaves it to the operator).
     public var arpNDSuppress: Bool? = nil
+    /// Local Ethernet Segments (VTEPMultihomingConfig.swift).
+    public var multihoming = VTEPMultihomingConfig()
 
     public init(localAS: UInt32, routerID: IPv4Address, advertiseAllVNI: Bool = true, vnis: [VNIConfig] = [],
                 duplicateDetection: DuplicateDetection = DuplicateDetection(), maxBatch: Int = 1024) {

@@ -110,7 +110,10 @@ extension VTEPState {
         guard record.local != local else { return }
         if record.local == nil, local != nil {
             // Learned here while the MAC was remote: a move (RFC 7432 15.1: sequence = remote's + 1).
-            if case .remote = record.owner, let best = record.remotes.best {
+            if let best = record.remotes.best, sharedESOwner(local, best) != nil {
+                // The peer switch of our ES learned it too: not a move (FRR's sync MAC); same sequence.
+                record.localSequence = max(record.localSequence, best.sequence)
+            } else if case .remote = record.owner, let best = record.remotes.best {
                 record.localSequence = max(record.localSequence, best.sequence &+ 1)
                 counters.movesToLocal += 1
                 counters.byVNI[vniNumber, default: VNIEventCounts()].movesToLocal += 1

@@ -15,7 +15,9 @@ extension VTEPState {
         var record = macs.values[slot]
         let best = record.remotes.best
         if let best { record.remoteSequence = best.sequence }
-        let (owner, reason) = MobilityRules.owner(local: record.local, localSequence: record.localSequence, best: best,
+        // Learned on our ES and by the peer switch of the ES: our route follows the peer's sequence (a sync MAC).
+        if let best, best.sequence > record.localSequence, sharedESOwner(record.local, best) != nil { record.localSequence = best.sequence }
+        let (owner, reason) = sharedESOwner(record.local, best) ?? MobilityRules.owner(local: record.local, localSequence: record.localSequence, best: best,
                                                   ownVTEP: vni.port.vtep)
         if record.owner == .local, case .remote(let winner) = owner {
             counters.movesToRemote += 1
@@ -52,14 +54,21 @@ extension VTEPState {
         case .none:
             break
         }
-        if advertise?.sequence != record.advertised?.sequence || advertise?.sticky != record.advertised?.sticky {
+        // A MAC learned on a local ES port goes out with the ES's ESI (VTEPState+Multihoming.swift).
+        let esi = advertise == nil ? nil : localESI(record.local)
+        if advertise?.sequence != record.advertised?.sequence || advertise?.sticky != record.advertised?.sticky
+            || esi != advertisedESI(key) {
             let routeKey = Origination.macKey(vni, mac: key.mac)
-            if let advertise {
+            if let advertise, let esi {
+                fx.advertise(routeKey, MultihomingOrigination.macRoute(vni, mac: key.mac, sequence: advertise.sequence,
+                                                                       sticky: advertise.sticky, esi: esi))
+            } else if let advertise {
                 fx.advertise(routeKey, Origination.macRoute(vni, mac: key.mac, sequence: advertise.sequence, sticky: advertise.sticky))
             } else {
                 fx.advertise(routeKey, nil)
             }
             record.advertised = advertise
+            setAdvertisedESI(key, esi)
         }
         if install != record.installed || ((installESI != nil || !esMACs.isEmpty) && installESI != esMACs[key]) {
             setInstall(install, mac: key.mac, in: vni, esi: installESI)

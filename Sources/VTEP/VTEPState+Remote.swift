@@ -18,6 +18,7 @@ extension VTEPState {
         // scripts/bench.d/vtep).
         for key in keys {
             if importEAD(key, bestPath: bestPath) { continue }
+            if importES(key, bestPath: bestPath, &fx) { continue }
             var new: RemoteRoute?
             if let path = bestPath(key) { new = parse(path) }
             new = admitByNextHop(new, key: key)

@@ -57,6 +57,8 @@ public enum VTEPInput: Sendable {
     case bridgePortChanged(index: Int32, neighSuppress: Bool)
     /// An ARP a local host sent, read from the SVI (VTEPState+Announcements.swift).
     case arpObserved(ObservedARP)
+    /// A DF Wait timer asked for by `.armDFTimer` (VTEPState+Multihoming.swift).
+    case dfTimerFired(DFTimerToken)
     /// `clear evpn dup-addr vni N|all [mac M]`: nil is all.
     case clearDuplicates(vni: UInt32?, mac: MACAddress?)
     /// `clear evpn dup-addr vni N|all ip A` (VTEPState+DuplicateIP.swift): nil is all.
@@ -82,6 +84,8 @@ public enum VTEPOutput: Sendable, Equatable {
     case setNeighSuppress(port: Int32, name: String, on: Bool)
     /// Send this gratuitous ARP or unsolicited NA on the SVI (NeighbourAnnouncement.swift).
     case announce(NeighbourAnnouncement)
+    /// One `.dfTimerFired(token)` after that long; never cancelled (a stale one is ignored).
+    case armDFTimer(DFTimerToken, after: Duration)
 
     public static func == (a: VTEPOutput, b: VTEPOutput) -> Bool {
         switch (a, b) {
@@ -92,6 +96,7 @@ public enum VTEPOutput: Sendable, Equatable {
         case (.armTimer(let x), .armTimer(let y)): return x == y
         case (.setNeighSuppress(let p, let n, let o), .setNeighSuppress(let q, let m, let r)): return p == q && n == m && o == r
         case (.announce(let x), .announce(let y)): return x == y
+        case (.armDFTimer(let x, let a), .armDFTimer(let y, let b)): return x == y && a == b
         case (.engine(.originate(let x)), .engine(.originate(let y))): return x == y
         case (.engine(.withdrawLocal(let x)), .engine(.withdrawLocal(let y))): return x == y
         default: return false
@@ -213,6 +218,11 @@ public struct VTEPState: Sendable {
     var esMACs: [MACKey: EthernetSegmentIdentifier] = [:]
     var remoteESChanged = false
     var nexthopsAdopted = false
+    /// Local ESs (VTEPState+Multihoming.swift): the reducer, each ES port's ESI, the ESI each local MAC's
+    /// type-2 route carries.
+    public internal(set) var multihoming = MultihomingState()
+    var esPorts: [String: EthernetSegmentIdentifier] = [:]
+    var advertisedESIs: [MACKey: EthernetSegmentIdentifier] = [:]
 
     public init(config: VTEPConfig) {
         self.config = config
@@ -224,6 +234,7 @@ public struct VTEPState: Sendable {
                                 bestPath: (EVPNRouteKey) -> RouteReportEntry.PathReport?) -> [VTEPOutput] {
         var fx = VTEPEffects(now: now)
         apply(input, bestPath: bestPath, &fx)
+        refreshMultihoming(&fx)
         recoverFrozen(&fx)
         recoverFrozenIPs(&fx)
         settle(&fx)
@@ -306,6 +317,8 @@ public struct VTEPState: Sendable {
             link.neighSuppress = on
             links[index] = link
             observeSuppression(link)
+        case .dfTimerFired(let token):
+            multihomingInput(.timerFired(token), &fx)
         case .clearDuplicates(let vni, let mac):
             for key in frozenOrDuplicate() where (vni == nil || key.vni == vni) && (mac == nil || key.mac == mac) {
                 macs[key]?.detector.clear()

@@ -145,10 +145,11 @@ final class VTEPFabric: @unchecked Sendable {
     func evpndSocket(_ n: Int) -> String { evpnd("v\(n)").socket }
     func evpndLog(_ n: Int) -> String { evpnd("v\(n)").log }
 
+    /// `prefix`: lines before the seed's configuration (an `interface` stanza, global `evpn mh` lines).
     func startEvpndVTEP(_ n: Int, passive: Bool = false, logLevel: String = "debug", evpnLines: [String] = [],
-                        appendLog: Bool = false) throws {
+                        appendLog: Bool = false, prefix: String = "") throws {
         kinds[n] = "evpnd"
-        try evpnd("v\(n)").start(config: Self.vtepConfig(n, passive: passive, evpnLines: evpnLines), logLevel: logLevel,
+        try evpnd("v\(n)").start(config: prefix + Self.vtepConfig(n, passive: passive, evpnLines: evpnLines), logLevel: logLevel,
                                  appendLog: appendLog)
     }
 

@@ -72,6 +72,8 @@ struct Rig {
     var suppressionRequests: [(port: Int32, on: Bool)] = []
     /// `.announce` outputs, in order.
     var announcements: [NeighbourAnnouncement] = []
+    /// DF Wait timers asked for, in order (fire them with `send(.dfTimerFired(token))`).
+    var dfTimers: [DFTimerToken] = []
 
     init(links: [KernelLink] = Lab.links(), config: VTEPConfig = Lab.config(), rows: [KernelFDBEntry] = [],
          neighbours: [KernelNeighbourEntry] = [], rib: [EVPNRouteKey: RouteReportEntry.PathReport] = [:]) {
@@ -132,6 +134,8 @@ struct Rig {
                 case .setNeighSuppress(let port, _, let on):
                     suppressionRequests.append((port, on))
                     _ = kernel.setNeighSuppress(port: port, on)
+                case .armDFTimer(let token, _):
+                    dfTimers.append(token)
                 }
             }
             queue += kernel.takeEvents()
