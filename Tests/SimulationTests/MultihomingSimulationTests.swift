@@ -7,6 +7,7 @@
 import BGPCore
 import BGPWire
 import Testing
+import Simulation
 import VTEP
 
 @Suite struct MultihomingSimulationTests {
