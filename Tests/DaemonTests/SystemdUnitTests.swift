@@ -40,9 +40,11 @@ struct SystemdUnitTests {
         let unit = try String(contentsOfFile: Self.unitPath, encoding: .utf8)
         let lines = Set(unit.split(separator: "\n").map(String.init))
         for line in ["Type=notify", "ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure", "NoNewPrivileges=yes",
-                     "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE", "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_BIND_SERVICE",
+                     "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SYS_NICE",
+                     "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SYS_NICE",
                      "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "RuntimeDirectory=evpnd",
-                     "ConfigurationDirectory=evpnd", "RestrictAddressFamilies=AF_INET AF_INET6 AF_NETLINK AF_UNIX"] {
+                     "ConfigurationDirectory=evpnd", "RestrictAddressFamilies=AF_INET AF_INET6 AF_NETLINK AF_UNIX AF_PACKET",
+                     "SystemCallFilter=sched_setscheduler sched_setparam setpriority"] {
             #expect(lines.contains(line), "missing \(line)")
         }
         #expect(lines.contains { $0.hasPrefix("WatchdogSec=") })
