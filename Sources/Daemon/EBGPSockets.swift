@@ -33,42 +33,6 @@ extension ResolvedNeighbor {
     }
 }
 
-extension Sockets {
-    /// The subnets of this machine's interfaces (address and netmask of each, from getifaddrs).
-    static func connectedPrefixes() -> [IPPrefix] {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return [] }
-        defer { freeifaddrs(list) }
-        var result: [IPPrefix] = []
-        var cursor: UnsafeMutablePointer<ifaddrs>? = first
-        while let entry = cursor {
-            cursor = entry.pointee.ifa_next
-            guard let sa = entry.pointee.ifa_addr, let mask = entry.pointee.ifa_netmask else { continue }
-            guard let address = ipAddress(sa), let netmask = ipAddress(mask) else { continue }
-            let length = netmask.bytes.reduce(0) { $0 + $1.nonzeroBitCount }
-            result.append(IPPrefix(address: address, length: UInt8(length)))
-        }
-        return result
-    }
-
-    private static func ipAddress(_ sa: UnsafeMutablePointer<sockaddr>) -> IPAddress? {
-        var address = SocketAddress()
-        switch Int32(sa.pointee.sa_family) {
-        case AF_INET:
-            withUnsafeMutableBytes(of: &address.storage) { raw in
-                raw.copyMemory(from: UnsafeRawBufferPointer(start: sa, count: MemoryLayout<sockaddr_in>.size))
-            }
-        case AF_INET6:
-            withUnsafeMutableBytes(of: &address.storage) { raw in
-                raw.copyMemory(from: UnsafeRawBufferPointer(start: sa, count: MemoryLayout<sockaddr_in6>.size))
-            }
-        default:
-            return nil
-        }
-        return address.endpoint?.address
-    }
-}
-
 extension Runtime {
     /// Why evpnd does not connect to `remote` (a single-hop eBGP peer on no connected subnet), nil to connect.
     func connectedCheckRefusal(_ remote: IPAddress) -> String? {

@@ -39,7 +39,7 @@ struct BFDRuntimeState {
 extension Runtime {
     func startBFD() {
         assertOnQueue()
-        let connected = ConnectedPrefixes.current()
+        let connected = Sockets.connectedPrefixes()
         let plan = BFDPlan(bgpConfig, connected: connected)
         for line in plan.skipped { logger.warning("\(line)") }
         bfd.planned = plan.sessions
@@ -83,7 +83,7 @@ extension Runtime {
     func bfdPeerEstablished(_ peer: PeerID) {
         assertOnQueue()
         guard bfd.dynamic[peer] == nil, !bgpConfig.router.neighbors.contains(where: { $0.address == peer.address }),
-              let session = BFDPlan.dynamicSession(bgpConfig, address: peer.address, connected: ConnectedPrefixes.current())
+              let session = BFDPlan.dynamicSession(bgpConfig, address: peer.address, connected: Sockets.connectedPrefixes())
         else { return }
         bfd.dynamic[peer] = session
         logger.info("BFD: session for dynamic neighbor started (\(session.key))", metadata: ["peer": "\(peer)"])

@@ -234,33 +234,4 @@ enum Sockets {
             } catch where error.rawValue == EEXIST {}
         }
     }
-
-    /// This machine's addresses (every interface), for the "neighbor is our own address" check.
-    static func localInterfaceAddresses() -> Set<IPAddress> {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return [] }
-        defer { freeifaddrs(list) }
-        var result: Set<IPAddress> = []
-        var cursor: UnsafeMutablePointer<ifaddrs>? = first
-        while let entry = cursor {
-            if let sa = entry.pointee.ifa_addr {
-                var address = SocketAddress()
-                switch Int32(sa.pointee.sa_family) {
-                case AF_INET:
-                    withUnsafeMutableBytes(of: &address.storage) { raw in
-                        raw.copyMemory(from: UnsafeRawBufferPointer(start: sa, count: MemoryLayout<sockaddr_in>.size))
-                    }
-                case AF_INET6:
-                    withUnsafeMutableBytes(of: &address.storage) { raw in
-                        raw.copyMemory(from: UnsafeRawBufferPointer(start: sa, count: MemoryLayout<sockaddr_in6>.size))
-                    }
-                default:
-                    break
-                }
-                if let endpoint = address.endpoint { result.insert(endpoint.address) }
-            }
-            cursor = entry.pointee.ifa_next
-        }
-        return result
-    }
 }
