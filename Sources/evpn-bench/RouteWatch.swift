@@ -47,37 +47,20 @@ func routeWatch(_ words: ArraySlice<String>) throws {
     try recount()
     emit("READY", stamp(monotonicSeconds()), String(present.count))
 
-    var adding = true
-    var sawFirst = false
-    var sawHalf = false
-    let half = (expected + 1) / 2
-    func progress(_ t: Double) {
-        if adding {
-            if !sawFirst, present.count > 0 { sawFirst = true; emit("ADD", "first", stamp(t)) }
-            if !sawHalf, present.count >= half { sawHalf = true; emit("ADD", "half", stamp(t)) }
-            if present.count >= expected {
-                emit("ADD", "all", stamp(t))
-                adding = false
-                sawFirst = false
-                sawHalf = false
-            }
-        } else {
-            if !sawFirst, present.count < expected { sawFirst = true; emit("DEL", "first", stamp(t)) }
-            if !sawHalf, present.count <= expected - half { sawHalf = true; emit("DEL", "half", stamp(t)) }
-        }
-    }
+    var milestones = WatchMilestones(expected: expected)
+    func progress(_ t: Double) { milestones.update(present.count, at: t) }
     progress(monotonicSeconds())
     let deadline = monotonicSeconds() + timeout
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 8)
     defer { buffer.deallocate() }
     while true {
-        if !adding, present.isEmpty {
+        if !milestones.adding, present.isEmpty {
             emit("DEL", "all", stamp(monotonicSeconds()))
             return
         }
         let now = monotonicSeconds()
         if now > deadline {
-            emit("TIMEOUT", adding ? "add" : "del", String(present.count))
+            emit("TIMEOUT", milestones.adding ? "add" : "del", String(present.count))
             exit(1)
         }
         var pfd = pollfd(fd: events.fileDescriptor, events: Int16(POLLIN), revents: 0)
