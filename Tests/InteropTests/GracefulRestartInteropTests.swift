@@ -86,8 +86,9 @@ struct GracefulRestartInteropTests {
             #expect(waitUntil(30) { fabric.fdbRows(2) == before2.filter { !Self.mentions($0, gone) } },
                     "VTEP 2 FDB before:\n\(before2.sorted().joined(separator: "\n"))\nafter:\n\(fabric.fdbRows(2).sorted().joined(separator: "\n"))")
             let routesAfter = try fabric.evpnd("rr").routePrefixes()
-            #expect(routesAfter == routesBefore.filter { !Self.mentions($0, gone) })
             let log = fabric.evpndLogText(1)
+            #expect(routesAfter == routesBefore.filter { !Self.mentions($0, gone) },
+                    "VTEP 1's log about neighbours:\n\(log.split(separator: "\n").filter { $0.contains("neighbour") || $0.contains("10.1.0.") }.suffix(40).joined(separator: "\n"))")
             #expect(log.contains("graceful restart: routes are back"), "evpnd never ended its deferral")
             if let seconds = Self.deferral(in: log) {
                 print("VTEP 1 (\(stop.rawValue)): start to End-of-RIB from the reflector (deferral over, stale FDB rows removed): \(Int((seconds * 1000).rounded())) ms")

@@ -69,6 +69,11 @@ extension VTEPState {
         guard probe.isLocalHost else { return }
         updateIP(IPKey(vni: vni, ip: arp.ip)) { record in
             guard record.local?.mac != arp.mac, record.snooped != arp.mac else { return false }
+            // Only an address held as a remote host's: there the kernel never learns the host (its `noarp`
+            // row stands), so the ARP is the only sign of a move. Any other address the kernel learns as FRR's
+            // zebra does; a claim from snooping alone would not survive a restart (nothing in the kernel holds
+            // it), and the route would go with it.
+            guard record.installed != nil || !record.remotes.isEmpty else { return false }
             record.snooped = arp.mac
             record.freshLocal = true
             return true
